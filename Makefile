@@ -1,0 +1,49 @@
+# The two commands of the README, and a few more. Every target installs the
+# Debian packages it needs first (deploy/install-deps.sh).
+#
+#   make run    build (Release) and start relog on ./var/relog
+#   make test   build the test build (clang, ASan+UBSan, -Werror) and run
+#               every test
+#   make bench  build (Release) and run the storage benchmark
+#
+# Executables land in build/bin/ (Release) and build/bin/test/ (test build).
+
+JOBS ?= $(shell nproc)
+DATA ?= var/relog
+BENCH_ARGS ?=
+
+.PHONY: run test bench deps release test-build format clean
+
+deps:
+	@deploy/install-deps.sh
+
+release: deps
+	@cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_CXX_COMPILER=clang++ -DBUILD_TESTING=OFF \
+	  -DRELOG_BIN_DIR=$(CURDIR)/build/bin >/dev/null
+	@ninja -C build/release -j $(JOBS)
+
+test-build: deps
+	@cmake -S . -B build/test -G Ninja -DRELOG_TEST_BUILD=ON \
+	  -DCMAKE_CXX_COMPILER=clang++ \
+	  -DRELOG_BIN_DIR=$(CURDIR)/build/bin/test >/dev/null
+	@ninja -C build/test -j $(JOBS)
+
+run: release
+	@mkdir -p $(DATA)
+	build/bin/relog-store-tool --data=$(DATA) smoke
+
+test:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory test-build && \
+	(cd build/test && ASAN_OPTIONS=detect_leaks=1 ctest -j $(JOBS) --output-on-failure); \
+	rc=$$?; echo "test suite wall time: $$(( $$(date +%s) - start )) s"; exit $$rc
+
+bench: release
+	build/bin/relog-bench-store $(BENCH_ARGS)
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

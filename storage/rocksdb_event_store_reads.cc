@@ -1,0 +1,250 @@
+// Reads of the RocksDB event store: streams, the global log, heads, request
+// records, and Verify(). None of them takes the writer's lock, so a slow
+// reader never slows appends.
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "storage/byte_codec.h"
+#include "storage/chain_verifier.h"
+#include "storage/errors.h"
+#include "storage/event_record.h"
+#include "storage/rocksdb_event_store_impl.h"
+
+namespace relog {
+namespace {
+
+constexpr size_t kDefaultPageSize = 100;
+constexpr size_t kMaxPageSize = 1000;
+
+absl::StatusOr<RecordedEvent> ReadAt(const RocksDbHandle::Use& use,
+                                     uint64_t position) {
+  std::string record;
+  rocksdb::Status got =
+      use.db()->Get(rocksdb::ReadOptions(), use.cf(layout::kLog),
+                    layout::LogKey(position), &record);
+  if (got.IsNotFound()) {
+    return MakeError(absl::StatusCode::kDataLoss, reason::kCorruptRecord,
+                     absl::StrCat("the stream index points at position ",
+                                  position, ", which the log lacks"),
+                     {{meta::kPosition, absl::StrCat(position)}});
+  }
+  if (!got.ok()) return FromRocksDb(got, "reading the log");
+  return DecodeStoredRecord(record);
+}
+
+// Reads the events whose positions the stream index iterator yields.
+absl::StatusOr<std::vector<RecordedEvent>> ReadIndexed(
+    const RocksDbHandle::Use& use, rocksdb::Iterator* it,
+    absl::string_view stream_prefix, size_t limit, bool forward) {
+  std::vector<RecordedEvent> out;
+  while (it->Valid() && out.size() < limit &&
+         it->key().starts_with(
+             rocksdb::Slice(stream_prefix.data(), stream_prefix.size())) &&
+         it->key().size() == stream_prefix.size() + 8) {
+    absl::StatusOr<uint64_t> position =
+        layout::DecodePosition(ToView(it->value()));
+    if (!position.ok()) return position.status();
+    absl::StatusOr<RecordedEvent> event = ReadAt(use, *position);
+    if (!event.ok()) return event.status();
+    out.push_back(*std::move(event));
+    if (forward) {
+      it->Next();
+    } else {
+      it->Prev();
+    }
+  }
+  if (absl::Status status = FromRocksDb(it->status(), "reading a stream");
+      !status.ok()) {
+    return status;
+  }
+  return out;
+}
+
+std::string StreamPrefix(absl::string_view stream_id) {
+  std::string prefix;
+  bytes::PutString(&prefix, stream_id);
+  return prefix;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadStreamForward(
+    absl::string_view stream_id, uint64_t from, size_t limit) const {
+  RocksDbHandle::Use use(handle_.get());
+  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  std::unique_ptr<rocksdb::Iterator> it(use.db()->NewIterator(
+      rocksdb::ReadOptions(), use.cf(layout::kStreamIndex)));
+  it->Seek(layout::StreamIndexKey(stream_id, from));
+  return ReadIndexed(use, it.get(), StreamPrefix(stream_id), limit, true);
+}
+
+absl::StatusOr<std::vector<RecordedEvent>>
+RocksDbEventStore::ReadStreamBackward(absl::string_view stream_id,
+                                      uint64_t from, size_t limit) const {
+  RocksDbHandle::Use use(handle_.get());
+  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  std::unique_ptr<rocksdb::Iterator> it(use.db()->NewIterator(
+      rocksdb::ReadOptions(), use.cf(layout::kStreamIndex)));
+  it->SeekForPrev(layout::StreamIndexKey(stream_id, from));
+  return ReadIndexed(use, it.get(), StreamPrefix(stream_id), limit, false);
+}
+
+absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllForward(
+    uint64_t from, size_t limit) const {
+  std::vector<RecordedEvent> out;
+  RocksDbHandle::Use use(handle_.get());
+  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  rocksdb::ReadOptions read;
+  // Scans of the whole log (rebuilds, audits) would otherwise evict the
+  // point-lookup blocks the writer needs.
+  read.fill_cache = limit < 10000;
+  std::unique_ptr<rocksdb::Iterator> it(
+      use.db()->NewIterator(read, use.cf(layout::kLog)));
+  out.reserve(std::min<size_t>(limit, 4096));
+  for (it->Seek(layout::LogKey(std::max<uint64_t>(from, 1)));
+       it->Valid() && out.size() < limit; it->Next()) {
+    absl::StatusOr<RecordedEvent> event =
+        DecodeStoredRecord(ToView(it->value()));
+    if (!event.ok()) return event.status();
+    out.push_back(*std::move(event));
+  }
+  if (absl::Status status = FromRocksDb(it->status(), "reading the log");
+      !status.ok()) {
+    return status;
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllBackward(
+    uint64_t from, size_t limit) const {
+  std::vector<RecordedEvent> out;
+  if (from == 0) return out;
+  RocksDbHandle::Use use(handle_.get());
+  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  std::unique_ptr<rocksdb::Iterator> it(
+      use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kLog)));
+  for (it->SeekForPrev(layout::LogKey(from)); it->Valid() && out.size() < limit;
+       it->Prev()) {
+    absl::StatusOr<RecordedEvent> event =
+        DecodeStoredRecord(ToView(it->value()));
+    if (!event.ok()) return event.status();
+    out.push_back(*std::move(event));
+  }
+  if (absl::Status status = FromRocksDb(it->status(), "reading the log");
+      !status.ok()) {
+    return status;
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<StreamHead>> RocksDbEventStore::GetStreamHead(
+    absl::string_view stream_id) const {
+  RocksDbHandle::Use use(handle_.get());
+  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  std::string value;
+  rocksdb::Status got =
+      use.db()->Get(rocksdb::ReadOptions(), use.cf(layout::kHeads),
+                    ToSlice(stream_id), &value);
+  if (got.IsNotFound()) return std::optional<StreamHead>();
+  if (!got.ok()) return FromRocksDb(got, "reading a stream head");
+  absl::StatusOr<StreamHead> head = layout::DecodeHead(stream_id, value);
+  if (!head.ok()) return head.status();
+  return std::optional<StreamHead>(*std::move(head));
+}
+
+absl::StatusOr<StreamPage> RocksDbEventStore::ListStreams(
+    absl::string_view prefix, size_t page_size,
+    absl::string_view page_token) const {
+  if (!page_token.empty() && !absl::StartsWith(page_token, prefix)) {
+    return MakeError(absl::StatusCode::kInvalidArgument, "INVALID_PAGE_TOKEN",
+                     "page_token: does not belong to this listing",
+                     {{meta::kField, "page_token"}});
+  }
+  if (page_size == 0) page_size = kDefaultPageSize;
+  page_size = std::min(page_size, kMaxPageSize);
+  StreamPage page;
+  RocksDbHandle::Use use(handle_.get());
+  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  std::unique_ptr<rocksdb::Iterator> it(
+      use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kHeads)));
+  // The token is the last stream id of the previous page; the next key after
+  // it is the token followed by a zero byte.
+  std::string start = page_token.empty()
+                          ? std::string(prefix)
+                          : absl::StrCat(page_token, std::string(1, '\0'));
+  for (it->Seek(start); it->Valid() && it->key().starts_with(rocksdb::Slice(
+                                           prefix.data(), prefix.size()));
+       it->Next()) {
+    if (page.streams.size() == page_size) {
+      page.next_page_token = page.streams.back().stream_id;
+      break;
+    }
+    absl::StatusOr<StreamHead> head =
+        layout::DecodeHead(ToView(it->key()), ToView(it->value()));
+    if (!head.ok()) return head.status();
+    page.streams.push_back(*std::move(head));
+  }
+  if (absl::Status status = FromRocksDb(it->status(), "listing streams");
+      !status.ok()) {
+    return status;
+  }
+  return page;
+}
+
+absl::StatusOr<std::optional<AppendResult>> RocksDbEventStore::LookupRequest(
+    absl::string_view request_id) const {
+  RocksDbHandle::Use use(handle_.get());
+  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  std::string value;
+  rocksdb::Status got =
+      use.db()->Get(rocksdb::ReadOptions(), use.cf(layout::kRequests),
+                    ToSlice(request_id), &value);
+  if (got.IsNotFound()) return std::optional<AppendResult>();
+  if (!got.ok()) return FromRocksDb(got, "reading a request record");
+  absl::StatusOr<layout::StoredRequest> stored =
+      layout::DecodeRequestRecord(value);
+  if (!stored.ok()) return stored.status();
+  stored->result.replayed = true;
+  return std::optional<AppendResult>(std::move(stored->result));
+}
+
+absl::StatusOr<VerifyReport> RocksDbEventStore::Verify() const {
+  RocksDbHandle::Use use(handle_.get());
+  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  // One snapshot for the log and its indexes, so that appends made during
+  // the walk are not half seen.
+  const rocksdb::Snapshot* snapshot = use.db()->GetSnapshot();
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  read.fill_cache = false;
+  ChainVerifier verifier;
+  absl::Status status;
+  auto walk = [&](layout::ColumnFamily cf, auto&& feed) {
+    if (!status.ok()) return;
+    std::unique_ptr<rocksdb::Iterator> it(
+        use.db()->NewIterator(read, use.cf(cf)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!feed(ToView(it->key()), ToView(it->value()))) break;
+    }
+    status = FromRocksDb(it->status(), "verifying the log");
+  };
+  walk(layout::kLog, [&](absl::string_view k, absl::string_view v) {
+    return verifier.AddLogRecord(k, v);
+  });
+  walk(layout::kStreamIndex, [&](absl::string_view k, absl::string_view v) {
+    return verifier.CheckStreamIndexEntry(k, v);
+  });
+  walk(layout::kHeads, [&](absl::string_view k, absl::string_view v) {
+    return verifier.CheckHead(k, v);
+  });
+  walk(layout::kEventIds, [&](absl::string_view k, absl::string_view v) {
+    return verifier.CheckEventIdEntry(k, v);
+  });
+  use.db()->ReleaseSnapshot(snapshot);
+  if (!status.ok()) return status;
+  return verifier.Finish();
+}
+
+}  // namespace relog
