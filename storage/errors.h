@@ -30,7 +30,7 @@ inline constexpr char kCorruptRecord[] = "CORRUPT_RECORD";
 inline constexpr char kStorageError[] = "STORAGE_ERROR";
 inline constexpr char kViewCheckpointMismatch[] = "VIEW_CHECKPOINT_MISMATCH";
 inline constexpr char kViewNotFound[] = "VIEW_NOT_FOUND";
-inline constexpr char kDeadlineExceeded[] = "POSITION_NOT_REACHED";
+inline constexpr char kPositionNotReached[] = "POSITION_NOT_REACHED";
 }  // namespace reason
 
 // Metadata keys of the errors above.

@@ -252,6 +252,11 @@ class EventStore {
   virtual absl::Status WaitForPosition(uint64_t position,
                                        absl::Time deadline) const = 0;
 
+  // "As known at T" (invariant 8): the last position recorded at or before
+  // `t`, or 0 if none. recorded_at never decreases along the log, so this
+  // is a binary search, not a scan.
+  virtual absl::StatusOr<uint64_t> PositionKnownAt(absl::Time t) const = 0;
+
   // The recorded answer of `request_id`, or nullopt.
   virtual absl::StatusOr<std::optional<AppendResult>> LookupRequest(
       absl::string_view request_id) const = 0;

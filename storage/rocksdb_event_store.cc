@@ -435,7 +435,7 @@ absl::Status RocksDbEventStore::WaitForPosition(uint64_t position,
       deadline);
   if (reached) return absl::OkStatus();
   return MakeError(
-      absl::StatusCode::kDeadlineExceeded, reason::kDeadlineExceeded,
+      absl::StatusCode::kDeadlineExceeded, reason::kPositionNotReached,
       absl::StrCat("the log reached position ", committed_.position, ", not ",
                    position, ", before the deadline"),
       {{meta::kPosition, absl::StrCat(committed_.position)}});

@@ -64,6 +64,7 @@ class RocksDbEventStore final : public EventStore {
   absl::Status WaitForPosition(uint64_t position,
                                absl::Time deadline) const override
       ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<uint64_t> PositionKnownAt(absl::Time t) const override;
   absl::StatusOr<std::optional<AppendResult>> LookupRequest(
       absl::string_view request_id) const override;
   absl::StatusOr<VerifyReport> Verify() const override;

@@ -26,8 +26,8 @@ absl::StatusOr<RecordedEvent> ReadAt(const RocksDbHandle::Use& use,
                     layout::LogKey(position), &record);
   if (got.IsNotFound()) {
     return MakeError(absl::StatusCode::kDataLoss, reason::kCorruptRecord,
-                     absl::StrCat("the stream index points at position ",
-                                  position, ", which the log lacks"),
+                     absl::StrCat("an index points at position ", position,
+                                  ", which the log lacks"),
                      {{meta::kPosition, absl::StrCat(position)}});
   }
   if (!got.ok()) return FromRocksDb(got, "reading the log");
@@ -191,6 +191,26 @@ absl::StatusOr<StreamPage> RocksDbEventStore::ListStreams(
     return status;
   }
   return page;
+}
+
+absl::StatusOr<uint64_t> RocksDbEventStore::PositionKnownAt(
+    absl::Time t) const {
+  // Invariant: every position <= low was recorded at or before t, every
+  // position > high after it.
+  uint64_t low = 0, high = GetLogHead().position;
+  RocksDbHandle::Use use(handle_.get());
+  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  while (low < high) {
+    const uint64_t mid = low + (high - low + 1) / 2;
+    absl::StatusOr<RecordedEvent> event = ReadAt(use, mid);
+    if (!event.ok()) return event.status();
+    if (event->recorded_at <= t) {
+      low = mid;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return low;
 }
 
 absl::StatusOr<std::optional<AppendResult>> RocksDbEventStore::LookupRequest(

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "storage/errors.h"
 #include "tests/storage/store_test_util.h"
+#include "tests/testing/manual_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -158,6 +159,37 @@ TEST_F(ReadsTest, WaitForPositionIsWokenByACommit) {
   waiter.join();
   EXPECT_OK(waited);
   EXPECT_GE(store_->GetLogHead().position, 12u);
+}
+
+TEST(PositionKnownAtTest, IsTheLastPositionRecordedAtOrBeforeT) {
+  TempDir dir;
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  testing::ManualClock clock(t0);
+  auto store = OpenStoreOrDie(dir.path(), {}, &clock);
+  EXPECT_EQ(*store->PositionKnownAt(t0), 0u);
+  // Positions 1–2 at t0, 3 at t0+1s, 4–6 at t0+2s (one append), 7 at t0+5s.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK(store->AppendBlocking(
+        OneStream("s", ExpectedVersion::Any(), absl::StrCat("t0-", i))));
+  }
+  clock.Advance(absl::Seconds(1));
+  ASSERT_OK(
+      store->AppendBlocking(OneStream("s", ExpectedVersion::Any(), "t1")));
+  clock.Advance(absl::Seconds(1));
+  ASSERT_OK(
+      store->AppendBlocking(OneStream("s", ExpectedVersion::Any(), "t2", 3)));
+  clock.Advance(absl::Seconds(3));
+  ASSERT_OK(
+      store->AppendBlocking(OneStream("s", ExpectedVersion::Any(), "t5")));
+
+  EXPECT_EQ(*store->PositionKnownAt(t0 - absl::Seconds(1)), 0u);
+  EXPECT_EQ(*store->PositionKnownAt(t0), 2u);
+  EXPECT_EQ(*store->PositionKnownAt(t0 + absl::Milliseconds(999)), 2u);
+  EXPECT_EQ(*store->PositionKnownAt(t0 + absl::Seconds(1)), 3u);
+  EXPECT_EQ(*store->PositionKnownAt(t0 + absl::Seconds(2)), 6u);
+  EXPECT_EQ(*store->PositionKnownAt(t0 + absl::Seconds(4)), 6u);
+  EXPECT_EQ(*store->PositionKnownAt(t0 + absl::Seconds(5)), 7u);
+  EXPECT_EQ(*store->PositionKnownAt(absl::InfiniteFuture()), 7u);
 }
 
 }  // namespace
