@@ -55,6 +55,12 @@ absl::StatusOr<StoredRecordParts> SplitStoredRecord(absl::string_view record);
 // Does not check the hashes: Verify() does.
 absl::StatusOr<RecordedEvent> DecodeStoredRecord(absl::string_view record);
 
+// DecodeStoredRecord into an existing event, reusing its strings' capacity
+// (scans decode millions of events into one). On error *event is
+// unspecified.
+absl::Status DecodeStoredRecordInto(absl::string_view record,
+                                    RecordedEvent* event);
+
 // "YYYY-MM-DD" ⇄ civil day, as in the canonical bytes.
 std::string FormatCivilDay(absl::CivilDay day);
 bool ParseCivilDay(absl::string_view text, absl::CivilDay* day);

@@ -230,6 +230,16 @@ class EventStore {
   // sees position p, every position below p is readable and stays the same.
   virtual absl::StatusOr<std::vector<RecordedEvent>> ReadAllForward(
       uint64_t from, size_t limit) const = 0;
+  // Visits the global log from position `from` upward, in position order,
+  // at most `limit` events, until `visit` returns false; returns how many
+  // events were visited. The event passed is reused between calls (copy
+  // what must outlive the call); `visit` runs with no lock of the store
+  // held, so it may call the store. The way projections, subscriptions and
+  // audits read the log: no per-event allocation.
+  virtual absl::StatusOr<uint64_t> ScanAll(
+      uint64_t from, uint64_t limit,
+      const std::function<bool(const RecordedEvent&)>& visit) const = 0;
+
   // The global log from position `from` (kEnd: the last) downward.
   virtual absl::StatusOr<std::vector<RecordedEvent>> ReadAllBackward(
       uint64_t from, size_t limit) const = 0;

@@ -53,6 +53,9 @@ class RocksDbEventStore final : public EventStore {
       absl::string_view stream_id, uint64_t from, size_t limit) const override;
   absl::StatusOr<std::vector<RecordedEvent>> ReadAllForward(
       uint64_t from, size_t limit) const override;
+  absl::StatusOr<uint64_t> ScanAll(
+      uint64_t from, uint64_t limit,
+      const std::function<bool(const RecordedEvent&)>& visit) const override;
   absl::StatusOr<std::vector<RecordedEvent>> ReadAllBackward(
       uint64_t from, size_t limit) const override;
   absl::StatusOr<std::optional<StreamHead>> GetStreamHead(

@@ -117,6 +117,55 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllForward(
   return out;
 }
 
+absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
+    uint64_t from, uint64_t limit,
+    const std::function<bool(const RecordedEvent&)>& visit) const {
+  // Records are copied chunk by chunk into one reused buffer under the
+  // database hold, then decoded into one reused event and visited without
+  // it: no allocation per event once the buffers have grown, and no lock
+  // held while the visitor works.
+  constexpr size_t kChunkEvents = 1024;
+  std::string buffer;
+  std::vector<size_t> ends;
+  ends.reserve(kChunkEvents);
+  RecordedEvent event;
+  uint64_t next = std::max<uint64_t>(from, 1);
+  uint64_t visited = 0;
+  while (visited < limit) {
+    buffer.clear();
+    ends.clear();
+    {
+      RocksDbHandle::Use use(handle_.get());
+      if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+      std::unique_ptr<rocksdb::Iterator> it(
+          use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kLog)));
+      for (it->Seek(ToSlice(layout::LogKey(next)));
+           it->Valid() && ends.size() < kChunkEvents &&
+           visited + ends.size() < limit;
+           it->Next()) {
+        buffer.append(it->value().data(), it->value().size());
+        ends.push_back(buffer.size());
+      }
+      if (absl::Status status = FromRocksDb(it->status(), "reading the log");
+          !status.ok()) {
+        return status;
+      }
+    }
+    if (ends.empty()) break;
+    size_t begin = 0;
+    for (size_t end : ends) {
+      absl::Status decoded = DecodeStoredRecordInto(
+          absl::string_view(buffer).substr(begin, end - begin), &event);
+      if (!decoded.ok()) return decoded;
+      begin = end;
+      ++visited;
+      if (!visit(event)) return visited;
+    }
+    next = event.position + 1;
+  }
+  return visited;
+}
+
 absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllBackward(
     uint64_t from, size_t limit) const {
   std::vector<RecordedEvent> out;

@@ -94,6 +94,9 @@ TEST(EventRecordTest, CivilDaysParseOnlyInTheirCanonicalForm) {
   EXPECT_FALSE(ParseCivilDay("2023-02-29", &day));
   EXPECT_FALSE(ParseCivilDay("2024-2-29", &day));
   EXPECT_FALSE(ParseCivilDay("29/02/2024", &day));
+  EXPECT_FALSE(ParseCivilDay("2024-13-01", &day));
+  EXPECT_FALSE(ParseCivilDay("2024-00-10", &day));
+  EXPECT_FALSE(ParseCivilDay("+024-01-10", &day));
 }
 
 TEST(EventRecordTest, DerivedEventIdsAreStableVersion5Uuids) {

@@ -105,6 +105,59 @@ TEST_F(ReadsTest, GlobalLogForwardAndBackward) {
   EXPECT_EQ(store_->GetLogHead().position, 10u);
 }
 
+TEST_F(ReadsTest, ScanAllVisitsInOrderAndStopsWhenAsked) {
+  std::vector<uint64_t> seen;
+  absl::StatusOr<uint64_t> visited =
+      store_->ScanAll(3, 100, [&](const RecordedEvent& event) {
+        seen.push_back(event.position);
+        return true;
+      });
+  ASSERT_OK(visited);
+  EXPECT_EQ(*visited, 8u);
+  EXPECT_EQ(seen, (std::vector<uint64_t>{3, 4, 5, 6, 7, 8, 9, 10}));
+
+  // The visitor may stop the scan, and may call the store (no lock held).
+  seen.clear();
+  visited = store_->ScanAll(0, 100, [&](const RecordedEvent& event) {
+    seen.push_back(event.position);
+    EXPECT_OK(store_->GetStreamHead(event.stream_id));
+    return event.position < 4;
+  });
+  EXPECT_EQ(*visited, 4u);
+  EXPECT_EQ(seen, (std::vector<uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(*store_->ScanAll(1, 2, [](const RecordedEvent&) { return true; }),
+            2u);
+  EXPECT_EQ(*store_->ScanAll(11, 5, [](const RecordedEvent&) { return true; }),
+            0u);
+}
+
+TEST_F(ReadsTest, ScanAllGivesWhatReadAllForwardGives) {
+  // An event without occurred_at after events with one: the reused event
+  // must not keep the previous date.
+  AppendRequest undated = OneStream("undated", ExpectedVersion::Any(), "u");
+  undated.streams[0].events[0].metadata.occurred_at.reset();
+  undated.streams[0].events[0].payload = std::string(5000, 'p');
+  ASSERT_OK(store_->AppendBlocking(undated));
+  ASSERT_OK(
+      store_->AppendBlocking(OneStream("dated", ExpectedVersion::Any(), "d")));
+  auto expected = store_->ReadAllForward(1, 100);
+  ASSERT_OK(expected);
+  size_t i = 0;
+  ASSERT_OK(store_->ScanAll(1, 100, [&](const RecordedEvent& e) {
+    const RecordedEvent& want = (*expected)[i++];
+    EXPECT_EQ(e.position, want.position);
+    EXPECT_EQ(e.stream_id, want.stream_id);
+    EXPECT_EQ(e.version, want.version);
+    EXPECT_EQ(e.payload, want.payload);
+    EXPECT_EQ(e.metadata.occurred_at, want.metadata.occurred_at);
+    EXPECT_EQ(e.metadata.causation_id, want.metadata.causation_id);
+    EXPECT_EQ(e.global_hash, want.global_hash);
+    return true;
+  }));
+  EXPECT_EQ(i, expected->size());
+  EXPECT_FALSE((*expected)[10].metadata.occurred_at.has_value());
+}
+
 TEST_F(ReadsTest, StreamHeads) {
   auto head = store_->GetStreamHead("case/a");
   ASSERT_OK(head);
