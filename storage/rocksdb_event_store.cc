@@ -11,32 +11,10 @@
 #include "storage/event_record.h"
 #include "storage/rocksdb_event_store_impl.h"
 #include "storage/sha256.h"
+#include "storage/store_lookups.h"
 
 namespace relog {
 namespace {
-
-// The committed state as the writer sees it: the head cache first, then the
-// database, under the writer's hold on it.
-absl::StatusOr<LogHead> ReadLogHead(const RocksDbHandle::Use& use) {
-  LogHead head;
-  head.global_hash = ZeroHash();
-  std::unique_ptr<rocksdb::Iterator> it(
-      use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kLog)));
-  it->SeekToLast();
-  if (!it->Valid()) {
-    if (absl::Status status = FromRocksDb(it->status(), "reading the log head");
-        !status.ok()) {
-      return status;
-    }
-    return head;
-  }
-  absl::StatusOr<RecordedEvent> last = DecodeStoredRecord(ToView(it->value()));
-  if (!last.ok()) return last.status();
-  head.position = last->position;
-  head.global_hash = last->global_hash;
-  head.recorded_at = last->recorded_at;
-  return head;
-}
 
 absl::Status CheckFormat(const RocksDbHandle::Use& use) {
   std::string format;
@@ -99,6 +77,8 @@ absl::Status OutcomeUnknown(const rocksdb::Status& status) {
 
 }  // namespace
 
+// The committed state as the writer sees it: the head cache first, then the
+// database, under the writer's hold on it.
 class RocksDbEventStore::WriterSource final : public AppendPlanner::Source {
  public:
   WriterSource(RocksDbEventStore* store, const RocksDbHandle::Use* use)
@@ -110,49 +90,22 @@ class RocksDbEventStore::WriterSource final : public AppendPlanner::Source {
     if (cached != store_->head_cache_.end()) {
       return std::optional<StreamHead>(cached->second);
     }
-    std::string value;
-    rocksdb::Status got =
-        use_->db()->Get(rocksdb::ReadOptions(), use_->cf(layout::kHeads),
-                        ToSlice(stream_id), &value);
-    if (got.IsNotFound()) return std::optional<StreamHead>();
-    if (!got.ok()) return FromRocksDb(got, "reading a stream head");
-    absl::StatusOr<StreamHead> head = layout::DecodeHead(stream_id, value);
-    if (!head.ok()) return head.status();
-    store_->head_cache_.emplace(std::string(stream_id), *head);
-    return std::optional<StreamHead>(*std::move(head));
+    absl::StatusOr<std::optional<StreamHead>> head =
+        LookupHead(*use_, stream_id);
+    if (head.ok() && head->has_value()) {
+      store_->head_cache_.emplace(std::string(stream_id), **head);
+    }
+    return head;
   }
 
   absl::StatusOr<std::optional<layout::StoredRequest>> Request(
       absl::string_view request_id) override {
-    std::string value;
-    rocksdb::Status got =
-        use_->db()->Get(rocksdb::ReadOptions(), use_->cf(layout::kRequests),
-                        ToSlice(request_id), &value);
-    if (got.IsNotFound()) return std::optional<layout::StoredRequest>();
-    if (!got.ok()) return FromRocksDb(got, "reading a request record");
-    absl::StatusOr<layout::StoredRequest> stored =
-        layout::DecodeRequestRecord(value);
-    if (!stored.ok()) return stored.status();
-    return std::optional<layout::StoredRequest>(*std::move(stored));
+    return LookupRequestRecord(*use_, request_id);
   }
 
   absl::StatusOr<std::optional<RecordedEvent>> EventById(
       const EventId& id) override {
-    std::string value;
-    rocksdb::Status got =
-        use_->db()->Get(rocksdb::ReadOptions(), use_->cf(layout::kEventIds),
-                        layout::EventIdKey(id), &value);
-    if (got.IsNotFound()) return std::optional<RecordedEvent>();
-    if (!got.ok()) return FromRocksDb(got, "reading an event id");
-    absl::StatusOr<uint64_t> position = layout::DecodePosition(value);
-    if (!position.ok()) return position.status();
-    std::string record;
-    got = use_->db()->Get(rocksdb::ReadOptions(), use_->cf(layout::kLog),
-                          layout::LogKey(*position), &record);
-    if (!got.ok()) return FromRocksDb(got, "reading an indexed event");
-    absl::StatusOr<RecordedEvent> event = DecodeStoredRecord(record);
-    if (!event.ok()) return event.status();
-    return std::optional<RecordedEvent>(*std::move(event));
+    return LookupEventById(*use_, id);
   }
 
  private:

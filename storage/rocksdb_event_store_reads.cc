@@ -11,28 +11,13 @@
 #include "storage/errors.h"
 #include "storage/event_record.h"
 #include "storage/rocksdb_event_store_impl.h"
+#include "storage/store_lookups.h"
 
 namespace relog {
 namespace {
 
 constexpr size_t kDefaultPageSize = 100;
 constexpr size_t kMaxPageSize = 1000;
-
-absl::StatusOr<RecordedEvent> ReadAt(const RocksDbHandle::Use& use,
-                                     uint64_t position) {
-  std::string record;
-  rocksdb::Status got =
-      use.db()->Get(rocksdb::ReadOptions(), use.cf(layout::kLog),
-                    layout::LogKey(position), &record);
-  if (got.IsNotFound()) {
-    return MakeError(absl::StatusCode::kDataLoss, reason::kCorruptRecord,
-                     absl::StrCat("an index points at position ", position,
-                                  ", which the log lacks"),
-                     {{meta::kPosition, absl::StrCat(position)}});
-  }
-  if (!got.ok()) return FromRocksDb(got, "reading the log");
-  return DecodeStoredRecord(record);
-}
 
 // Reads the events whose positions the stream index iterator yields.
 absl::StatusOr<std::vector<RecordedEvent>> ReadIndexed(
@@ -46,7 +31,7 @@ absl::StatusOr<std::vector<RecordedEvent>> ReadIndexed(
     absl::StatusOr<uint64_t> position =
         layout::DecodePosition(ToView(it->value()));
     if (!position.ok()) return position.status();
-    absl::StatusOr<RecordedEvent> event = ReadAt(use, *position);
+    absl::StatusOr<RecordedEvent> event = ReadLogAt(use, *position);
     if (!event.ok()) return event.status();
     out.push_back(*std::move(event));
     if (forward) {
@@ -192,15 +177,7 @@ absl::StatusOr<std::optional<StreamHead>> RocksDbEventStore::GetStreamHead(
     absl::string_view stream_id) const {
   RocksDbHandle::Use use(handle_.get());
   if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
-  std::string value;
-  rocksdb::Status got =
-      use.db()->Get(rocksdb::ReadOptions(), use.cf(layout::kHeads),
-                    ToSlice(stream_id), &value);
-  if (got.IsNotFound()) return std::optional<StreamHead>();
-  if (!got.ok()) return FromRocksDb(got, "reading a stream head");
-  absl::StatusOr<StreamHead> head = layout::DecodeHead(stream_id, value);
-  if (!head.ok()) return head.status();
-  return std::optional<StreamHead>(*std::move(head));
+  return LookupHead(use, stream_id);
 }
 
 absl::StatusOr<StreamPage> RocksDbEventStore::ListStreams(
@@ -251,7 +228,7 @@ absl::StatusOr<uint64_t> RocksDbEventStore::PositionKnownAt(
   if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
   while (low < high) {
     const uint64_t mid = low + (high - low + 1) / 2;
-    absl::StatusOr<RecordedEvent> event = ReadAt(use, mid);
+    absl::StatusOr<RecordedEvent> event = ReadLogAt(use, mid);
     if (!event.ok()) return event.status();
     if (event->recorded_at <= t) {
       low = mid;
@@ -266,17 +243,13 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventStore::LookupRequest(
     absl::string_view request_id) const {
   RocksDbHandle::Use use(handle_.get());
   if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
-  std::string value;
-  rocksdb::Status got =
-      use.db()->Get(rocksdb::ReadOptions(), use.cf(layout::kRequests),
-                    ToSlice(request_id), &value);
-  if (got.IsNotFound()) return std::optional<AppendResult>();
-  if (!got.ok()) return FromRocksDb(got, "reading a request record");
-  absl::StatusOr<layout::StoredRequest> stored =
-      layout::DecodeRequestRecord(value);
+  absl::StatusOr<std::optional<layout::StoredRequest>> stored =
+      LookupRequestRecord(use, request_id);
   if (!stored.ok()) return stored.status();
-  stored->result.replayed = true;
-  return std::optional<AppendResult>(std::move(stored->result));
+  if (!stored->has_value()) return std::optional<AppendResult>();
+  AppendResult result = std::move((*stored)->result);
+  result.replayed = true;
+  return std::optional<AppendResult>(std::move(result));
 }
 
 absl::StatusOr<VerifyReport> RocksDbEventStore::Verify() const {
