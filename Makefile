@@ -1,7 +1,8 @@
 # The two commands of the README, and a few more. Every target installs the
 # Debian packages it needs first (deploy/install-deps.sh).
 #
-#   make run    build (Release) and start relog on ./var/relog
+#   make run    build (Release) and start relogd on 127.0.0.1:50051 with its
+#               data in ./var/relog (LISTEN=host:port, DATA=dir to change)
 #   make test   build the test build (clang, ASan+UBSan, -Werror) and run
 #               every test
 #   make bench  build (Release) and run the storage benchmark
@@ -10,6 +11,7 @@
 
 JOBS ?= $(shell nproc)
 DATA ?= var/relog
+LISTEN ?= 127.0.0.1:50051
 BENCH_ARGS ?=
 
 .PHONY: run test bench deps release test-build format clean
@@ -31,7 +33,7 @@ test-build: deps
 
 run: release
 	@mkdir -p $(DATA)
-	build/bin/relog-store-tool --data=$(DATA) smoke
+	build/bin/relogd --data_dir=$(DATA) --listen=$(LISTEN)
 
 test:
 	@start=$$(date +%s); \

@@ -1,0 +1,151 @@
+// relogd: the relog gRPC service over its embedded RocksDB event store.
+//
+//   relogd [--listen=127.0.0.1:50051] [--data_dir=var/relog]
+//          [--port_file=FILE] [--shutdown_grace_seconds=10]
+//
+// --listen with port 0 picks a free port; --port_file then tells which (so
+// parallel tests never collide). SIGTERM or SIGINT stops it gracefully: no
+// new calls, calls in flight get the grace period to finish, then the store
+// completes every queued append and closes.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "glog/logging.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "services/api/executor.h"
+#include "services/api/log_service.h"
+#include "storage/rocksdb_event_store.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "host:port to serve on (port 0: any free port)");
+ABSL_FLAG(std::string, data_dir, "var/relog", "the event store's folder");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, the port actually bound is written there once serving");
+ABSL_FLAG(int, shutdown_grace_seconds, 10,
+          "how long calls in flight may run on after SIGTERM");
+ABSL_FLAG(int, executor_threads, 4,
+          "threads for blocking work (store reads, verification)");
+ABSL_FLAG(int, log_verbosity, 0, "glog's verbose level (glog's -v)");
+
+namespace relog {
+namespace {
+
+struct Options {
+  std::string listen;
+  std::string data_dir;
+  std::string port_file;
+  absl::Duration shutdown_grace;
+  int executor_threads = 4;
+};
+
+// Written to a temporary name, then renamed: a reader never sees half a
+// number.
+bool WritePortFile(const std::string& path, int port) {
+  const std::string tmp = absl::StrCat(path, ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.good()) return false;
+  }
+  std::error_code error;
+  std::filesystem::rename(tmp, path, error);
+  return !error;
+}
+
+int Serve(const Options& options, const sigset_t& stop_signals) {
+  std::error_code error;
+  std::filesystem::create_directories(options.data_dir, error);
+  RocksDbEventStoreOptions store_options;
+  store_options.path = options.data_dir;
+  absl::StatusOr<std::unique_ptr<EventStore>> store =
+      OpenRocksDbEventStore(store_options);
+  if (!store.ok()) {
+    LOG(ERROR) << "cannot open the store in " << options.data_dir << ": "
+               << store.status();
+    return 1;
+  }
+  const LogHead head = (*store)->GetLogHead();
+  LOG(INFO) << "store " << options.data_dir << " open at position "
+            << head.position;
+
+  auto executor = std::make_unique<api::Executor>(options.executor_threads);
+  api::LogService log_service(store->get(), executor.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  // TLS arrives with the access-control issue; until then plain text.
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(&log_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    LOG(ERROR) << "cannot listen on " << options.listen;
+    return 1;
+  }
+  server->GetHealthCheckService()->SetServingStatus(true);
+  if (!options.port_file.empty() && !WritePortFile(options.port_file, port)) {
+    LOG(ERROR) << "cannot write the port file " << options.port_file;
+    server->Shutdown();
+    return 1;
+  }
+  LOG(INFO) << "relogd serving on port " << port << " (" << options.listen
+            << ")";
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  LOG(INFO) << "signal " << signal_number << ": stopping (grace "
+            << options.shutdown_grace << ")";
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
+  executor.reset();  // runs what was queued; no call is left to answer
+  server.reset();
+  store->reset();  // completes queued appends, closes the database
+  LOG(INFO) << "relogd stopped";
+  return 0;
+}
+
+}  // namespace
+}  // namespace relog
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "relogd [--listen=HOST:PORT] [--data_dir=DIR] [--port_file=FILE]");
+  absl::ParseCommandLine(argc, argv);
+  // Flags are read once, here, into options (libraries never read flags).
+  relog::Options options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  options.shutdown_grace =
+      absl::Seconds(std::max(0, absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  options.executor_threads = std::max(1, absl::GetFlag(FLAGS_executor_threads));
+
+  google::InitGoogleLogging(argv[0]);
+  FLAGS_logtostderr = true;
+  FLAGS_v = absl::GetFlag(FLAGS_log_verbosity);
+
+  // Blocked before any thread starts, so every thread inherits the mask and
+  // only sigwait() in Serve receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  return relog::Serve(options, stop_signals);
+}

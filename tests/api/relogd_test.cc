@@ -1,0 +1,158 @@
+// relogd end to end: a real process on a loopback port with a temporary
+// data folder, called through a real gRPC channel.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "relog/v1/log_service.grpc.pb.h"
+#include "services/api/status_conversion.h"
+#include "tests/storage/store_test_util.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace relog {
+namespace {
+
+using ::relog::testing::ChildProcess;
+using ::relog::testing::TempDir;
+
+// A relogd child on a free loopback port.
+class Relogd {
+ public:
+  explicit Relogd(const std::string& data_dir, const TempDir& scratch)
+      : port_file_(scratch.Sub(absl::StrCat("port-", ++instances_))),
+        process_(RELOGD_PATH,
+                 {"--listen=127.0.0.1:0", "--data_dir=" + data_dir,
+                  "--port_file=" + port_file_, "--shutdown_grace_seconds=5"}) {
+    std::optional<std::string> port =
+        testing::WaitForFile(port_file_, absl::Seconds(60));
+    EXPECT_TRUE(port.has_value()) << "relogd did not start";
+    if (port.has_value()) {
+      address_ = absl::StrCat("127.0.0.1:", absl::StripAsciiWhitespace(*port));
+    }
+    channel_ =
+        grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  }
+
+  ChildProcess& process() { return process_; }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+
+ private:
+  static inline int instances_ = 0;
+  std::string port_file_;
+  ChildProcess process_;
+  std::string address_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+std::unique_ptr<grpc::ClientContext> Call() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  return context;
+}
+
+// grpc.health.v1.Health/Check through a generic stub (Debian ships no
+// health.proto): an empty request asks for the server as a whole; the
+// answer {status: SERVING} encodes as the two bytes 08 01.
+std::string HealthCheck(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub stub(channel);
+  grpc::ByteBuffer request, response;
+  grpc::Slice empty("", 0);
+  request = grpc::ByteBuffer(&empty, 1);
+  absl::Notification done;
+  grpc::Status status;
+  auto context = Call();
+  stub.UnaryCall(context.get(), "/grpc.health.v1.Health/Check",
+                 grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return "error: " + status.error_message();
+  std::vector<grpc::Slice> slices;
+  EXPECT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return bytes;
+}
+
+TEST(RelogdTest, ServesHealthAndTheLogThenStopsGracefullyOnSigterm) {
+  TempDir dir;
+  Relogd relogd(dir.Sub("data"), dir);
+  EXPECT_EQ(HealthCheck(relogd.channel()), std::string("\x08\x01", 2));
+
+  auto stub = relog::v1::LogService::NewStub(relogd.channel());
+  relog::v1::LogHead head;
+  ASSERT_TRUE(stub->GetLogHead(Call().get(), {}, &head).ok());
+  EXPECT_EQ(head.position(), 0u);
+  EXPECT_EQ(head.global_hash(), std::string(32, '\0'));
+
+  relogd.process().Signal(SIGTERM);
+  std::optional<int> status = relogd.process().WaitForExit(absl::Seconds(30));
+  ASSERT_TRUE(status.has_value()) << "relogd did not stop within 30 s";
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+}
+
+TEST(RelogdTest, VerifiesTheLogItServes) {
+  TempDir dir;
+  LogHead written;
+  {
+    auto store = testing::OpenStoreOrDie(dir.Sub("data"));
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_OK(store->AppendBlocking(
+          testing::OneStream(absl::StrCat("case-", i % 4),
+                             ExpectedVersion::Any(), absl::StrCat("r", i))));
+    }
+    written = store->GetLogHead();
+  }
+  Relogd relogd(dir.Sub("data"), dir);
+  auto stub = relog::v1::LogService::NewStub(relogd.channel());
+  relog::v1::VerifyLogResponse response;
+  grpc::Status status = stub->VerifyLog(Call().get(), {}, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.problem(), relog::v1::VerifyLogResponse::PROBLEM_NONE);
+  EXPECT_EQ(response.events_checked(), 20u);
+  EXPECT_EQ(response.streams_checked(), 4u);
+  EXPECT_EQ(response.head().position(), 20u);
+  EXPECT_EQ(response.head().global_hash(), written.global_hash);
+}
+
+TEST(StatusConversionTest, ErrorsCarryErrorInfoAndFieldViolations) {
+  grpc::Status invalid = api::ToGrpcStatus(
+      MakeError(absl::StatusCode::kInvalidArgument, "INVALID_APPEND",
+                "streams[0].stream_id: too long",
+                {{meta::kField, "streams[0].stream_id"}}));
+  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(invalid.error_message(), "streams[0].stream_id: too long");
+  api::ErrorDetails details = api::ReadErrorDetails(invalid);
+  EXPECT_EQ(details.reason, "INVALID_APPEND");
+  EXPECT_EQ(details.field, "streams[0].stream_id");
+
+  grpc::Status aborted = api::ToGrpcStatus(
+      MakeError(absl::StatusCode::kAborted, reason::kWrongExpectedVersion,
+                "stale", {{meta::kStream, "case-1"}}));
+  EXPECT_EQ(aborted.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(api::ReadErrorDetails(aborted).reason, "WRONG_EXPECTED_VERSION");
+  EXPECT_EQ(api::ReadErrorDetails(aborted).field, "");
+
+  // A status without a reason of ours still gets one clients can switch on.
+  grpc::Status plain = api::ToGrpcStatus(absl::NotFoundError("nothing"));
+  EXPECT_EQ(api::ReadErrorDetails(plain).reason, "NOT_FOUND");
+  EXPECT_TRUE(api::ToGrpcStatus(absl::OkStatus()).ok());
+}
+
+}  // namespace
+}  // namespace relog
