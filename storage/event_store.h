@@ -121,8 +121,9 @@ struct AppendResult {
   // True when this answer was not written now but found: a known request id,
   // or event ids that were all stored already.
   bool replayed = false;
-  // The RequestRecord.response recorded with the first answer (on replay), or
-  // the one given with this append.
+  // The RequestRecord.response given with this append, or on a replay by
+  // request id the one recorded with the first answer (empty on a replay by
+  // event ids).
   std::string response;
 };
 
@@ -183,12 +184,19 @@ struct VerifyReport {
 
 const char* ProblemName(VerifyReport::Problem problem);
 
-// Completion of an asynchronous append. Called exactly once, on the store's
-// writer thread, after the batch holding the append was synced (or failed):
-// it must not block; it may call Append() but not AppendBlocking().
+// Completion of an asynchronous append. Called exactly once: on the store's
+// writer thread after the batch holding the append was synced (or failed),
+// or, for a refusal found before queueing (malformed, store read-only or
+// closing), on the calling thread before Append() returns. It must not
+// block, and must not retry synchronously (a refused retry would call it
+// again, recursively): hand retries to another thread. It may call Append()
+// and the reads, but not AppendBlocking(), WaitForPosition() or Recover(),
+// which wait for the writer thread it runs on.
 using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
 
-// Thread-safe. Reads never wait for writers or for the disk sync.
+// Thread-safe. Reads never wait for appends or for the disk sync. They do
+// wait while the store reopens its database to recover from a failed write,
+// and that reopen waits for reads in progress (a long Verify() delays it).
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -211,7 +219,10 @@ class EventStore {
   // ALREADY_EXISTS, UNAVAILABLE OUTCOME_UNKNOWN (the write or the sync failed;
   // the append may or may not be stored: retry with the same request id),
   // UNAVAILABLE STORE_READ_ONLY (refused until the store recovered; nothing
-  // written), UNAVAILABLE STORE_CLOSED.
+  // written), UNAVAILABLE STORE_CLOSED. When the write of a group fails,
+  // every append of the group gets OUTCOME_UNKNOWN, refusals included: a
+  // refusal may rest on an earlier append of the group. INTERNAL or
+  // DATA_LOSS if the store cannot read what it must check (nothing written).
   virtual void Append(AppendRequest request, AppendCallback done) = 0;
 
   // Append() that waits for its completion. Not from an AppendCallback.

@@ -198,7 +198,7 @@ bool RocksDbEventStore::WriterHasWork() const {
 }
 
 bool RocksDbEventStore::RecoveryDue() const {
-  return stopping_ || recovery_requested_;
+  return stopping_ || recovery_tickets_ > recovery_served_;
 }
 
 void RocksDbEventStore::WriterLoop() {
@@ -206,6 +206,7 @@ void RocksDbEventStore::WriterLoop() {
   for (;;) {
     std::vector<Pending> group;
     bool recover = false;
+    uint64_t serving = 0;
     {
       absl::MutexLock lock(&mu_);
       if (read_only_) {
@@ -213,7 +214,9 @@ void RocksDbEventStore::WriterLoop() {
             absl::Condition(this, &RocksDbEventStore::RecoveryDue), backoff);
         // Appends are refused while read-only, so nothing is left queued.
         if (stopping_) return;
-        recovery_requested_ = false;
+        // This attempt answers every Recover() that asked before it began;
+        // later callers wait for the next one.
+        serving = recovery_tickets_;
         recover = true;
       } else {
         mu_.Await(absl::Condition(this, &RocksDbEventStore::WriterHasWork));
@@ -231,7 +234,7 @@ void RocksDbEventStore::WriterLoop() {
     if (recover) {
       absl::Status status = TryRecover();
       absl::MutexLock lock(&mu_);
-      ++recovery_attempts_;
+      recovery_served_ = serving;
       last_recovery_ = status;
       if (status.ok()) {
         read_only_ = false;
@@ -285,10 +288,12 @@ void RocksDbEventStore::CommitGroup(std::vector<Pending> group) {
     LOG(ERROR) << "event store: group commit of " << group.size()
                << " appends failed, store read-only until recovered: "
                << write_failure;
-    // Every answer planned on top of the failed batch is unknown, replays of
-    // in-group appends included.
+    // Every answer of the group is unknown: successes may or may not be
+    // stored, and a refusal (wrong version, reused id) may rest on an
+    // earlier append of the group that may not be. A retry with the same
+    // request id gets the true answer.
     for (absl::StatusOr<AppendResult>& outcome : outcomes) {
-      if (outcome.ok()) outcome = write_failure;
+      outcome = write_failure;
     }
     absl::MutexLock lock(&mu_);
     read_only_ = true;
@@ -306,8 +311,10 @@ void RocksDbEventStore::CommitGroup(std::vector<Pending> group) {
 }
 
 absl::Status RocksDbEventStore::TryRecover() {
-  absl::Status status = handle_->Reopen();
-  if (status.ok()) status = views_->Reload();
+  // The view store is reloaded under its own lock, held across the reopen,
+  // so that no view write lands between the two on a stale view map.
+  absl::Status status =
+      views_->ReloadAfter([this] { return handle_->Reopen(); });
   if (status.ok()) {
     RocksDbHandle::Use use(handle_.get());
     absl::StatusOr<LogHead> head = ReadLogHead(use);
@@ -337,16 +344,14 @@ bool RocksDbEventStore::read_only() const {
 absl::Status RocksDbEventStore::Recover() {
   absl::MutexLock lock(&mu_);
   if (!read_only_) return absl::OkStatus();
-  const uint64_t attempts = recovery_attempts_;
-  recovery_requested_ = true;
   struct Arg {
     const RocksDbEventStore* store;
-    uint64_t attempts;
-  } arg{this, attempts};
+    uint64_t ticket;
+  } arg{this, ++recovery_tickets_};
   mu_.Await(absl::Condition(
       +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return a->store->recovery_attempts_ > a->attempts ||
-               a->store->stopping_;
+        return a->store->recovery_served_ >= a->ticket ||
+               !a->store->read_only_ || a->store->stopping_;
       },
       &arg));
   return read_only_ ? last_recovery_ : absl::OkStatus();

@@ -76,8 +76,9 @@ class RocksDbEventStore final : public EventStore {
   // True between a failed write or sync and the recovery that follows.
   bool read_only() const ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Asks the writer thread to attempt recovery now and waits for the
-  // attempt. OK if the store is writable afterwards (or was already).
+  // Asks the writer thread to attempt recovery now and waits for an attempt
+  // that began after this call. OK if the store is writable afterwards (or
+  // was already). Not from an AppendCallback (the writer runs those).
   absl::Status Recover() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Testing hooks: a paused writer takes no group, so appends queue up.
@@ -124,8 +125,10 @@ class RocksDbEventStore final : public EventStore {
   std::string read_only_cause_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
-  bool recovery_requested_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t recovery_attempts_ ABSL_GUARDED_BY(mu_) = 0;
+  // Recover() takes a ticket; a recovery attempt serves every ticket taken
+  // before it began.
+  uint64_t recovery_tickets_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t recovery_served_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status last_recovery_ ABSL_GUARDED_BY(mu_);
 
   std::thread writer_;

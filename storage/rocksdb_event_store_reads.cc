@@ -110,8 +110,11 @@ absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
   // it: no allocation per event once the buffers have grown, and no lock
   // held while the visitor works.
   constexpr size_t kChunkEvents = 1024;
+  constexpr size_t kChunkBytes =
+      8 << 20;  // one chunk may exceed it by one record
   std::string buffer;
   std::vector<size_t> ends;
+  std::vector<uint64_t> keys;
   ends.reserve(kChunkEvents);
   RecordedEvent event;
   uint64_t next = std::max<uint64_t>(from, 1);
@@ -119,6 +122,7 @@ absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
   while (visited < limit) {
     buffer.clear();
     ends.clear();
+    keys.clear();
     {
       RocksDbHandle::Use use(handle_.get());
       if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
@@ -126,8 +130,11 @@ absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
           use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kLog)));
       for (it->Seek(ToSlice(layout::LogKey(next)));
            it->Valid() && ends.size() < kChunkEvents &&
-           visited + ends.size() < limit;
+           buffer.size() < kChunkBytes && visited + ends.size() < limit;
            it->Next()) {
+        absl::StatusOr<uint64_t> key = layout::DecodeLogKey(ToView(it->key()));
+        if (!key.ok()) return key.status();
+        keys.push_back(*key);
         buffer.append(it->value().data(), it->value().size());
         ends.push_back(buffer.size());
       }
@@ -138,11 +145,20 @@ absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
     }
     if (ends.empty()) break;
     size_t begin = 0;
-    for (size_t end : ends) {
+    for (size_t i = 0; i < ends.size(); ++i) {
       absl::Status decoded = DecodeStoredRecordInto(
-          absl::string_view(buffer).substr(begin, end - begin), &event);
+          absl::string_view(buffer).substr(begin, ends[i] - begin), &event);
       if (!decoded.ok()) return decoded;
-      begin = end;
+      // The scan moves on by key; a record that names another position was
+      // moved (Verify() says "reordered") and must not send the scan back.
+      if (event.position != keys[i]) {
+        return MakeError(
+            absl::StatusCode::kDataLoss, reason::kCorruptRecord,
+            absl::StrCat("the record stored at position ", keys[i],
+                         " is the event of position ", event.position),
+            {{meta::kPosition, absl::StrCat(keys[i])}});
+      }
+      begin = ends[i];
       ++visited;
       if (!visit(event)) return visited;
     }

@@ -29,6 +29,11 @@ RocksDbHandle::RocksDbHandle(RocksDbHandleOptions options)
   // record before it. Records are synced before they are acknowledged.
   db_options_.wal_recovery_mode =
       rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Records recovered from the WAL at open (those of a write whose sync
+  // failed, among others) are flushed to synced tables before the store
+  // answers from them: an append replayed from its request record is then
+  // durable even though its own sync failed.
+  db_options_.avoid_flush_during_recovery = false;
   // Column families written rarely (views, meta) must not pin old WAL files.
   db_options_.max_total_wal_size = 256 << 20;
   db_options_.db_write_buffer_size = 256 << 20;

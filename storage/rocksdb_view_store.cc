@@ -49,17 +49,34 @@ absl::StatusOr<std::unique_ptr<RocksDbViewStore>> RocksDbViewStore::Load(
 
 absl::Status RocksDbViewStore::Reload() {
   absl::MutexLock lock(&mu_);
+  return ReloadLocked();
+}
+
+absl::Status RocksDbViewStore::ReloadAfter(
+    const std::function<absl::Status()>& reopen) {
+  absl::MutexLock lock(&mu_);
+  // Until the names are read again, none is known: a write must not create
+  // a view over a generation number that may already be in use.
+  views_.clear();
+  loaded_ = false;
+  absl::Status reopened = reopen();
+  if (!reopened.ok()) return reopened;
+  return ReloadLocked();
+}
+
+absl::Status RocksDbViewStore::ReloadLocked() {
+  // Built aside and installed only once complete.
+  absl::flat_hash_map<std::string, layout::ViewRef> views;
+  uint64_t last_generation = 0;
   RocksDbHandle::Use use(handle_);
   if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
-  views_.clear();
-  last_generation_ = 0;
   std::string value;
   rocksdb::Status got =
       use.db()->Get(rocksdb::ReadOptions(), use.cf(layout::kViewMeta),
                     layout::kViewGenerationKey, &value);
   if (got.ok()) {
     bytes::Reader in(value);
-    if (!in.U64(&last_generation_)) {
+    if (!in.U64(&last_generation)) {
       return MakeError(absl::StatusCode::kDataLoss, reason::kCorruptRecord,
                        "view generation counter does not decode");
     }
@@ -74,14 +91,29 @@ absl::Status RocksDbViewStore::Reload() {
     absl::StatusOr<layout::ViewRef> ref =
         layout::DecodeViewRef(ToView(it->value()));
     if (!ref.ok()) return ref.status();
-    views_[ToView(it->key()).substr(1)] = *ref;
+    views[ToView(it->key()).substr(1)] = *ref;
   }
-  return FromRocksDb(it->status(), "listing views");
+  if (absl::Status status = FromRocksDb(it->status(), "listing views");
+      !status.ok()) {
+    return status;
+  }
+  views_ = std::move(views);
+  last_generation_ = last_generation;
+  loaded_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbViewStore::CheckLoaded() const {
+  if (loaded_) return absl::OkStatus();
+  return MakeError(absl::StatusCode::kUnavailable, reason::kStoreReadOnly,
+                   "the view store is recovering from a storage failure; "
+                   "retry");
 }
 
 absl::StatusOr<uint64_t> RocksDbViewStore::Checkpoint(
     absl::string_view view) const {
   absl::ReaderMutexLock lock(&mu_);
+  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
   auto it = views_.find(view);
   return it == views_.end() ? 0 : it->second.checkpoint;
 }
@@ -89,6 +121,7 @@ absl::StatusOr<uint64_t> RocksDbViewStore::Checkpoint(
 absl::StatusOr<std::optional<std::string>> RocksDbViewStore::Get(
     absl::string_view view, absl::string_view key) const {
   absl::ReaderMutexLock lock(&mu_);
+  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
   auto it = views_.find(view);
   if (it == views_.end()) return std::optional<std::string>();
   RocksDbHandle::Use use(handle_);
@@ -107,6 +140,7 @@ absl::StatusOr<std::vector<ViewEntry>> RocksDbViewStore::Scan(
     size_t limit) const {
   std::vector<ViewEntry> out;
   absl::ReaderMutexLock lock(&mu_);
+  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
   auto found = views_.find(view);
   if (found == views_.end() || limit == 0) return out;
   const uint64_t generation = found->second.generation;
@@ -138,6 +172,7 @@ absl::Status RocksDbViewStore::Write(absl::string_view view,
                                      const ViewWrite& write) {
   if (absl::Status name = CheckName(view); !name.ok()) return name;
   absl::MutexLock lock(&mu_);
+  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
   auto found = views_.find(view);
   const uint64_t current = found == views_.end() ? 0 : found->second.checkpoint;
   if (current != expected_checkpoint) {
@@ -187,6 +222,7 @@ absl::Status RocksDbViewStore::Swap(absl::string_view live,
                      {{meta::kView, std::string(live)}});
   }
   absl::MutexLock lock(&mu_);
+  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
   auto repl = views_.find(replacement);
   if (repl == views_.end()) {
     return MakeError(absl::StatusCode::kNotFound, reason::kViewNotFound,
@@ -219,6 +255,7 @@ absl::Status RocksDbViewStore::Swap(absl::string_view live,
 
 absl::Status RocksDbViewStore::Drop(absl::string_view view) {
   absl::MutexLock lock(&mu_);
+  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
   auto found = views_.find(view);
   if (found == views_.end()) return absl::OkStatus();
   RocksDbHandle::Use use(handle_);
@@ -238,6 +275,7 @@ absl::StatusOr<std::vector<ViewInfo>> RocksDbViewStore::List() const {
   std::vector<ViewInfo> out;
   {
     absl::ReaderMutexLock lock(&mu_);
+    if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
     for (const auto& [name, ref] : views_) {
       out.push_back(ViewInfo{name, ref.checkpoint});
     }

@@ -5,6 +5,7 @@
 #ifndef RELOG_STORAGE_ROCKSDB_VIEW_STORE_H_
 #define RELOG_STORAGE_ROCKSDB_VIEW_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,8 +24,14 @@ class RocksDbViewStore final : public ViewStore {
   static absl::StatusOr<std::unique_ptr<RocksDbViewStore>> Load(
       const RocksDbHandle* handle);
 
-  // Re-reads the view names after the database was reopened.
+  // Re-reads the view names from the database.
   absl::Status Reload() ABSL_LOCKS_EXCLUDED(mu_);
+  // Runs `reopen` (the database's Reopen) then re-reads the view names,
+  // holding the view store's lock across both, so that no view read or
+  // write sees the old names on the new database. On failure every call is
+  // UNAVAILABLE until a later success.
+  absl::Status ReloadAfter(const std::function<absl::Status()>& reopen)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   absl::StatusOr<uint64_t> Checkpoint(absl::string_view view) const override
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -47,6 +54,8 @@ class RocksDbViewStore final : public ViewStore {
 
  private:
   explicit RocksDbViewStore(const RocksDbHandle* handle) : handle_(handle) {}
+  absl::Status ReloadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckLoaded() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   const RocksDbHandle* const handle_;
@@ -56,6 +65,9 @@ class RocksDbViewStore final : public ViewStore {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, layout::ViewRef> views_ ABSL_GUARDED_BY(mu_);
   uint64_t last_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  // False from a reopen until the names are read again: then every call is
+  // UNAVAILABLE, so that no view is created over a generation in use.
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace relog

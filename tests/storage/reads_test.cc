@@ -158,6 +158,29 @@ TEST_F(ReadsTest, ScanAllGivesWhatReadAllForwardGives) {
   EXPECT_FALSE((*expected)[10].metadata.occurred_at.has_value());
 }
 
+TEST(ScanAllTest, CrossesChunkBoundaries) {
+  TempDir dir;
+  auto store = OpenStoreOrDie(dir.path());
+  // 2,600 events: more than two of ScanAll's 1,024-event chunks.
+  for (int i = 0; i < 26; ++i) {
+    ASSERT_OK(store->AppendBlocking(OneStream(absl::StrCat("s", i % 3),
+                                              ExpectedVersion::Any(),
+                                              absl::StrCat("r", i), 100)));
+  }
+  uint64_t next = 1;
+  absl::StatusOr<uint64_t> visited =
+      store->ScanAll(1, UINT64_MAX, [&](const RecordedEvent& event) {
+        EXPECT_EQ(event.position, next);
+        ++next;
+        return true;
+      });
+  ASSERT_OK(visited);
+  EXPECT_EQ(*visited, 2600u);
+  visited =
+      store->ScanAll(1000, 1100, [](const RecordedEvent&) { return true; });
+  EXPECT_EQ(*visited, 1100u);
+}
+
 TEST_F(ReadsTest, StreamHeads) {
   auto head = store_->GetStreamHead("case/a");
   ASSERT_OK(head);

@@ -122,6 +122,23 @@ TEST_F(VerifyTest, TwoSwappedEventsAreFoundAtTheFirst) {
   EXPECT_EQ(report.position, 4u);
 }
 
+TEST_F(VerifyTest, ScansStopAtAMovedRecordInsteadOfGoingBack) {
+  TamperAndVerify([&](rocksdb::DB* db, const auto& use) {
+    std::string four = Get(db, use, 4), eight = Get(db, use, 8);
+    Put(db, use, 4, eight);
+    Put(db, use, 8, four);
+  });
+  auto store = OpenStoreOrDie(dir_.path());
+  uint64_t visited = 0;
+  absl::StatusOr<uint64_t> scanned =
+      store->ScanAll(1, UINT64_MAX, [&](const RecordedEvent&) {
+        ++visited;
+        return true;
+      });
+  EXPECT_THAT(scanned, testing::StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_EQ(visited, 3u);
+}
+
 TEST_F(VerifyTest, ABrokenIndexIsFound) {
   VerifyReport report = TamperAndVerify([&](rocksdb::DB* db, const auto& use) {
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), use.cf(layout::kStreamIndex),

@@ -305,3 +305,53 @@ TEST_F(WriteFailureTest, DiskFull) { RunScenario(Fault::kDiskFull); }
 
 }  // namespace
 }  // namespace relog::testing
+
+namespace relog::testing {
+namespace {
+
+// A refusal computed on top of an earlier append of the same group (a
+// version that append would have moved, a request id it would have
+// recorded) is as uncertain as that append when the group's write fails.
+TEST_F(WriteFailureTest, RefusalsInAFailedGroupAreUnknownToo) {
+  ASSERT_OK(AppendOne(Request("s", ExpectedVersion::NoStream(), "a")).result);
+  fs_->FailWalAppends(FaultInjectionFs::kEveryAppend);
+  AppendRequest reused = Request("t", ExpectedVersion::Any(), "other");
+  reused.request->request_id = "b";  // b's id with another body
+  std::vector<Outcome> outcomes =
+      AppendGroup({Request("s", ExpectedVersion::Exact(0), "b"),
+                   Request("s", ExpectedVersion::Exact(0), "c"), reused});
+  for (const Outcome& outcome : outcomes) {
+    EXPECT_THAT(outcome.result, StatusIs(absl::StatusCode::kUnavailable,
+                                         reason::kOutcomeUnknown));
+  }
+  fs_->ClearFaults();
+  ASSERT_OK(store_->Recover());
+  // The failed write left nothing: c's expected version is right after all.
+  Outcome c = AppendOne(Request("s", ExpectedVersion::Exact(0), "c"));
+  ASSERT_OK(c.result);
+  EXPECT_EQ(c.result->streams[0].first_version, 1u);
+}
+
+// While the database cannot be reopened, the view store answers UNAVAILABLE
+// rather than serving or creating views over names it could not read.
+TEST_F(WriteFailureTest, ViewsAreUnavailableWhileRecoveryFails) {
+  ViewStore& views = store_->views();
+  ASSERT_OK(views.Write("v", 0, {{{"k", "1"}}, {}, 5}));
+  fs_->Crash();  // every I/O fails from now on, reopening included
+  EXPECT_THAT(
+      AppendOne(Request("s", ExpectedVersion::Any(), "x")).result,
+      StatusIs(absl::StatusCode::kUnavailable, reason::kOutcomeUnknown));
+  EXPECT_FALSE(store_->Recover().ok());
+  EXPECT_TRUE(store_->read_only());
+  EXPECT_THAT(views.Write("w", 0, {{{"k", "2"}}, {}, 1}),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(views.Write("v", 5, {{{"k", "2"}}, {}, 6}),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(views.Checkpoint("v"), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(views.Get("v", "k"), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(store_->ReadAllForward(1, 10),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
+}  // namespace
+}  // namespace relog::testing
