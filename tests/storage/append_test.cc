@@ -214,6 +214,24 @@ TEST_F(AppendTest, RecordedAtNeverGoesBackWhenTheClockDoes) {
   EXPECT_EQ(third->recorded_at, absl::FromUnixSeconds(1700000000 + 3600));
 }
 
+TEST_F(AppendTest, ClosingTheStoreCompletesQueuedAppends) {
+  store_->PauseWriterForTesting();
+  std::vector<absl::StatusOr<AppendResult>> results(5);
+  for (int i = 0; i < 5; ++i) {
+    store_->Append(OneStream("q", ExpectedVersion::Any(), absl::StrCat("q", i)),
+                   [&results, i](absl::StatusOr<AppendResult> result) {
+                     results[i] = std::move(result);
+                   });
+  }
+  store_.reset();  // the writer is still paused: closing must drain it
+  for (const auto& result : results) ASSERT_OK(result);
+  store_ = OpenStoreOrDie(dir_.path());
+  EXPECT_EQ(store_->GetLogHead().position, 5u);
+  EXPECT_THAT(
+      store_->AppendBlocking(OneStream("q", ExpectedVersion::Any(), "late")),
+      ::testing::Not(StatusIs(absl::StatusCode::kUnavailable)));
+}
+
 TEST_F(AppendTest, StateSurvivesReopening) {
   ASSERT_OK(AppendOne("p", ExpectedVersion::Any()));
   ASSERT_OK(AppendOne("p", ExpectedVersion::Exact(0)));

@@ -218,6 +218,23 @@ TEST_F(ReadsTest, ListStreamsByPrefixInPages) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST_F(ReadsTest, ListStreamsEndsWithoutAnEmptyPage) {
+  // case/a and case/b exist; two pages of exactly two and one streams.
+  auto first = store_->ListStreams("case/", 2, "");
+  ASSERT_OK(first);
+  EXPECT_EQ(first->streams.size(), 2u);
+  EXPECT_TRUE(first->next_page_token.empty());
+  ASSERT_OK(
+      store_->AppendBlocking(OneStream("case/c", ExpectedVersion::Any(), "c")));
+  first = store_->ListStreams("case/", 2, "");
+  ASSERT_FALSE(first->next_page_token.empty());
+  auto second = store_->ListStreams("case/", 2, first->next_page_token);
+  ASSERT_OK(second);
+  ASSERT_EQ(second->streams.size(), 1u);
+  EXPECT_EQ(second->streams[0].stream_id, "case/c");
+  EXPECT_TRUE(second->next_page_token.empty());
+}
+
 TEST_F(ReadsTest, WaitForPositionIsWokenByACommit) {
   EXPECT_OK(store_->WaitForPosition(10, absl::InfinitePast()));
   EXPECT_THAT(store_->WaitForPosition(11, absl::Now() + absl::Milliseconds(20)),
