@@ -31,6 +31,7 @@ inline constexpr char kStorageError[] = "STORAGE_ERROR";
 inline constexpr char kViewCheckpointMismatch[] = "VIEW_CHECKPOINT_MISMATCH";
 inline constexpr char kViewNotFound[] = "VIEW_NOT_FOUND";
 inline constexpr char kPositionNotReached[] = "POSITION_NOT_REACHED";
+inline constexpr char kWaitInterrupted[] = "WAIT_INTERRUPTED";
 }  // namespace reason
 
 // Metadata keys of the errors above.

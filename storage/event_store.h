@@ -269,9 +269,15 @@ class EventStore {
   virtual LogHead GetLogHead() const = 0;
 
   // Returns OK once the committed log reaches `position`, or
-  // DEADLINE_EXCEEDED at `deadline`. Woken by commits, no polling.
+  // DEADLINE_EXCEEDED at `deadline`, or CANCELLED WAIT_INTERRUPTED when
+  // InterruptWaits() is called meanwhile. Woken by commits, no polling.
   virtual absl::Status WaitForPosition(uint64_t position,
                                        absl::Time deadline) const = 0;
+
+  // Wakes every WaitForPosition() in progress with CANCELLED: how a
+  // follower (a projection runner, a subscription) waiting for commits is
+  // told to stop. Waiters re-check their own stop condition.
+  virtual void InterruptWaits() const = 0;
 
   // "As known at T" (invariant 8): the last position recorded at or before
   // `t`, or 0 if none. recorded_at never decreases along the log, so this

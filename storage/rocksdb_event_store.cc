@@ -379,24 +379,35 @@ LogHead RocksDbEventStore::GetLogHead() const {
 
 absl::Status RocksDbEventStore::WaitForPosition(uint64_t position,
                                                 absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
   struct Arg {
     const RocksDbEventStore* store;
     uint64_t position;
-  } arg{this, position};
-  absl::MutexLock lock(&mu_);
-  const bool reached = mu_.AwaitWithDeadline(
+    uint64_t interrupts;
+  } arg{this, position, interrupts_};
+  const bool woken = mu_.AwaitWithDeadline(
       absl::Condition(
           +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return a->store->committed_.position >= a->position;
+            return a->store->committed_.position >= a->position ||
+                   a->store->interrupts_ != a->interrupts;
           },
           &arg),
       deadline);
-  if (reached) return absl::OkStatus();
+  if (committed_.position >= position) return absl::OkStatus();
+  if (woken) {
+    return MakeError(absl::StatusCode::kCancelled, reason::kWaitInterrupted,
+                     "the wait for a position was interrupted");
+  }
   return MakeError(
       absl::StatusCode::kDeadlineExceeded, reason::kPositionNotReached,
       absl::StrCat("the log reached position ", committed_.position, ", not ",
                    position, ", before the deadline"),
       {{meta::kPosition, absl::StrCat(committed_.position)}});
+}
+
+void RocksDbEventStore::InterruptWaits() const {
+  absl::MutexLock lock(&mu_);
+  ++interrupts_;
 }
 
 }  // namespace relog

@@ -1,5 +1,6 @@
 // Reads: streams and the global log in both directions, heads, listing, and
 // waiting on a position.
+#include <atomic>
 #include <memory>
 #include <thread>
 
@@ -216,6 +217,24 @@ TEST_F(ReadsTest, ListStreamsByPrefixInPages) {
   EXPECT_EQ(store_->ListStreams("", 100, "")->streams.size(), 8u);
   EXPECT_THAT(store_->ListStreams("case/", 3, "other/c"),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(ReadsTest, InterruptWaitsWakesWaitersWithCancelled) {
+  absl::Status waited;
+  std::atomic<bool> returned{false};
+  std::thread waiter([&] {
+    waited = store_->WaitForPosition(1000, absl::InfiniteFuture());
+    returned.store(true);
+  });
+  // The waiter may not be waiting yet when interrupted: interrupt until it
+  // has returned (an interrupt before the wait began is not seen by it).
+  while (!returned.load()) {
+    store_->InterruptWaits();
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  waiter.join();
+  EXPECT_THAT(waited,
+              StatusIs(absl::StatusCode::kCancelled, reason::kWaitInterrupted));
 }
 
 TEST_F(ReadsTest, ListStreamsEndsWithoutAnEmptyPage) {

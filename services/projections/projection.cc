@@ -1,0 +1,36 @@
+#include "services/projections/projection.h"
+
+#include <utility>
+
+namespace relog::projections {
+
+absl::StatusOr<std::optional<std::string>> ViewTransaction::Get(
+    absl::string_view key) const {
+  auto it = pending_.find(key);
+  if (it != pending_.end()) return it->second;
+  return views_->Get(view_, key);
+}
+
+void ViewTransaction::Put(absl::string_view key, std::string value) {
+  pending_.insert_or_assign(std::string(key), std::move(value));
+}
+
+void ViewTransaction::Delete(absl::string_view key) {
+  pending_.insert_or_assign(std::string(key), std::nullopt);
+}
+
+ViewWrite ViewTransaction::Take(uint64_t checkpoint) {
+  ViewWrite write;
+  write.checkpoint = checkpoint;
+  for (auto& [key, value] : pending_) {
+    if (value.has_value()) {
+      write.puts.emplace_back(key, std::move(*value));
+    } else {
+      write.deletes.push_back(key);
+    }
+  }
+  pending_.clear();
+  return write;
+}
+
+}  // namespace relog::projections

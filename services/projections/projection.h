@@ -1,0 +1,63 @@
+// A projection: evolve(view, event) → view, over the event store's view
+// store (DESIGN.md "Projections"). The runner (projection_runner.h) feeds
+// it the global log from its checkpoint.
+#ifndef RELOG_SERVICES_PROJECTIONS_PROJECTION_H_
+#define RELOG_SERVICES_PROJECTIONS_PROJECTION_H_
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/event_store.h"
+#include "storage/view_store.h"
+
+namespace relog::projections {
+
+// The reads and writes of one batch of events on one view. Reads see the
+// view as committed plus the batch's own writes; the writes commit with the
+// batch's checkpoint in one atomic ViewStore::Write, or not at all.
+class ViewTransaction {
+ public:
+  // `views` must outlive the transaction.
+  ViewTransaction(const ViewStore* views, std::string view)
+      : views_(views), view_(std::move(view)) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const;
+  void Put(absl::string_view key, std::string value);
+  void Delete(absl::string_view key);
+
+  // The pending writes as one ViewWrite moving the checkpoint to
+  // `checkpoint`; the transaction is empty afterwards.
+  ViewWrite Take(uint64_t checkpoint);
+  size_t pending() const { return pending_.size(); }
+
+ private:
+  const ViewStore* const views_;
+  const std::string view_;
+  // key → new value, or nullopt for a deletion.
+  std::map<std::string, std::optional<std::string>, std::less<>> pending_;
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+
+  // The live view's name (a rebuild writes beside it, then swaps).
+  virtual std::string name() const = 0;
+
+  // Applies one event. Must be deterministic: rebuilding from position 0
+  // must reach exactly the view the incremental path reached. Must not
+  // validate (a recorded event is a fact); an error means the event cannot
+  // be read, and stops the projection at that position. May be called from
+  // two threads at once for two views (the live one and a rebuild): keep no
+  // mutable state outside the view.
+  virtual absl::Status Apply(const RecordedEvent& event,
+                             ViewTransaction& view) = 0;
+};
+
+}  // namespace relog::projections
+
+#endif  // RELOG_SERVICES_PROJECTIONS_PROJECTION_H_
