@@ -8,6 +8,7 @@
 #define RELOG_STORAGE_EVENT_STORE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -268,16 +269,22 @@ class EventStore {
   // The last committed position and global hash.
   virtual LogHead GetLogHead() const = 0;
 
-  // Returns OK once the committed log reaches `position`, or
-  // DEADLINE_EXCEEDED at `deadline`, or CANCELLED WAIT_INTERRUPTED when
-  // InterruptWaits() is called meanwhile. Woken by commits, no polling.
-  virtual absl::Status WaitForPosition(uint64_t position,
-                                       absl::Time deadline) const = 0;
+  // Returns OK once the committed log reaches `position`;
+  // DEADLINE_EXCEEDED (POSITION_NOT_REACHED) at `deadline`; CANCELLED
+  // (WAIT_INTERRUPTED) once `*cancelled` is true, if given — set it, then
+  // call WakeWaiters(); UNAVAILABLE (STORE_CLOSED) when the store closes.
+  // Woken by commits, no polling.
+  virtual absl::Status WaitForPosition(
+      uint64_t position, absl::Time deadline,
+      const std::atomic<bool>* cancelled) const = 0;
+  absl::Status WaitForPosition(uint64_t position, absl::Time deadline) const {
+    return WaitForPosition(position, deadline, nullptr);
+  }
 
-  // Wakes every WaitForPosition() in progress with CANCELLED: how a
-  // follower (a projection runner, a subscription) waiting for commits is
-  // told to stop. Waiters re-check their own stop condition.
-  virtual void InterruptWaits() const = 0;
+  // Makes every WaitForPosition() in progress re-check its `cancelled`
+  // flag: how a follower (a projection runner, a subscription) is told to
+  // stop. Other waiters keep waiting.
+  virtual void WakeWaiters() const = 0;
 
   // "As known at T" (invariant 8): the last position recorded at or before
   // `t`, or 0 if none. recorded_at never decreases along the log, so this

@@ -377,26 +377,34 @@ LogHead RocksDbEventStore::GetLogHead() const {
   return committed_;
 }
 
-absl::Status RocksDbEventStore::WaitForPosition(uint64_t position,
-                                                absl::Time deadline) const {
+absl::Status RocksDbEventStore::WaitForPosition(
+    uint64_t position, absl::Time deadline,
+    const std::atomic<bool>* cancelled) const {
   absl::MutexLock lock(&mu_);
   struct Arg {
     const RocksDbEventStore* store;
     uint64_t position;
-    uint64_t interrupts;
-  } arg{this, position, interrupts_};
-  const bool woken = mu_.AwaitWithDeadline(
+    const std::atomic<bool>* cancelled;
+  } arg{this, position, cancelled};
+  // `cancelled` is not guarded by mu_: whoever sets it calls WakeWaiters(),
+  // whose unlock of mu_ makes every waiter re-evaluate this condition.
+  mu_.AwaitWithDeadline(
       absl::Condition(
           +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
             return a->store->committed_.position >= a->position ||
-                   a->store->interrupts_ != a->interrupts;
+                   a->store->stopping_ ||
+                   (a->cancelled != nullptr && a->cancelled->load());
           },
           &arg),
       deadline);
   if (committed_.position >= position) return absl::OkStatus();
-  if (woken) {
+  if (cancelled != nullptr && cancelled->load()) {
     return MakeError(absl::StatusCode::kCancelled, reason::kWaitInterrupted,
-                     "the wait for a position was interrupted");
+                     "the wait for a position was cancelled");
+  }
+  if (stopping_) {
+    return MakeError(absl::StatusCode::kUnavailable, reason::kStoreClosed,
+                     "the store is closing");
   }
   return MakeError(
       absl::StatusCode::kDeadlineExceeded, reason::kPositionNotReached,
@@ -405,9 +413,10 @@ absl::Status RocksDbEventStore::WaitForPosition(uint64_t position,
       {{meta::kPosition, absl::StrCat(committed_.position)}});
 }
 
-void RocksDbEventStore::InterruptWaits() const {
+void RocksDbEventStore::WakeWaiters() const {
+  // Taking and releasing mu_ makes absl::Mutex re-evaluate every waiter's
+  // condition.
   absl::MutexLock lock(&mu_);
-  ++interrupts_;
 }
 
 }  // namespace relog

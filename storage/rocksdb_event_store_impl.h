@@ -64,10 +64,11 @@ class RocksDbEventStore final : public EventStore {
       absl::string_view prefix, size_t page_size,
       absl::string_view page_token) const override;
   LogHead GetLogHead() const override ABSL_LOCKS_EXCLUDED(mu_);
-  absl::Status WaitForPosition(uint64_t position,
-                               absl::Time deadline) const override
-      ABSL_LOCKS_EXCLUDED(mu_);
-  void InterruptWaits() const override ABSL_LOCKS_EXCLUDED(mu_);
+  using EventStore::WaitForPosition;
+  absl::Status WaitForPosition(uint64_t position, absl::Time deadline,
+                               const std::atomic<bool>* cancelled)
+      const override ABSL_LOCKS_EXCLUDED(mu_);
+  void WakeWaiters() const override ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<uint64_t> PositionKnownAt(absl::Time t) const override;
   absl::StatusOr<std::optional<AppendResult>> LookupRequest(
       absl::string_view request_id) const override;
@@ -122,8 +123,6 @@ class RocksDbEventStore final : public EventStore {
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   LogHead committed_ ABSL_GUARDED_BY(mu_);
-  // Bumped by InterruptWaits(); a waiter returns when it changes.
-  mutable uint64_t interrupts_ ABSL_GUARDED_BY(mu_) = 0;
   bool read_only_ ABSL_GUARDED_BY(mu_) = false;
   std::string read_only_cause_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

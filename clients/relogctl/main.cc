@@ -3,9 +3,9 @@
 //   relogctl [--server=127.0.0.1:50051] [--json] log head
 //   relogctl [--server=...] [--json] log verify
 //
-// Human-readable output by default, proto JSON with --json. On error it
-// prints the server's code, message and ErrorInfo reason and exits 1
-// (2 for a usage error).
+// Human-readable output by default, proto JSON with --json. Exit codes: 0
+// OK; 1 an error (it prints the server's code, message and ErrorInfo
+// reason); 2 a usage error; 3 `log verify` found the log broken.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -35,7 +35,8 @@ constexpr char kUsage[] =
     "relogctl [--server=HOST:PORT] [--json] COMMAND\n"
     "commands:\n"
     "  log head      the last position of the log and its global hash\n"
-    "  log verify    walk both hash chains and the indexes";
+    "  log verify    walk both hash chains and the indexes\n"
+    "exit codes: 0 ok, 1 error, 2 usage, 3 the log is broken";
 
 struct Context {
   std::shared_ptr<grpc::Channel> channel;

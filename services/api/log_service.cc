@@ -58,7 +58,13 @@ grpc::ServerUnaryReactor* LogService::VerifyLog(
     relog::v1::VerifyLogResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // A walk of the whole log: on relog's executor, never on gRPC's threads.
-  const bool queued = executor_->Submit([this, reactor, response] {
+  const bool queued = executor_->Submit([this, context, reactor, response] {
+    // A whole-log walk is not started for a caller that already gave up
+    // (or for a server shutting down, which cancels calls past its grace).
+    if (context->IsCancelled()) {
+      reactor->Finish(grpc::Status::CANCELLED);
+      return;
+    }
     absl::StatusOr<VerifyReport> report = store_->Verify();
     if (!report.ok()) {
       reactor->Finish(ToGrpcStatus(report.status()));

@@ -5,10 +5,12 @@
 namespace relog::projections {
 
 absl::StatusOr<std::optional<std::string>> ViewTransaction::Get(
-    absl::string_view key) const {
+    absl::string_view key) {
   auto it = pending_.find(key);
   if (it != pending_.end()) return it->second;
-  return views_->Get(view_, key);
+  absl::StatusOr<std::optional<std::string>> value = views_->Get(view_, key);
+  if (!value.ok() && read_error_.ok()) read_error_ = value.status();
+  return value;
 }
 
 void ViewTransaction::Put(absl::string_view key, std::string value) {

@@ -25,7 +25,11 @@ class ViewTransaction {
   ViewTransaction(const ViewStore* views, std::string view)
       : views_(views), view_(std::move(view)) {}
 
-  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const;
+  // The value at `key`. A failed read is also remembered (read_error()), so
+  // that the runner can tell a store failure, which it retries, from an
+  // event the projection cannot apply.
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key);
+  const absl::Status& read_error() const { return read_error_; }
   void Put(absl::string_view key, std::string value);
   void Delete(absl::string_view key);
 
@@ -37,6 +41,7 @@ class ViewTransaction {
  private:
   const ViewStore* const views_;
   const std::string view_;
+  absl::Status read_error_;
   // key → new value, or nullopt for a deletion.
   std::map<std::string, std::optional<std::string>, std::less<>> pending_;
 };

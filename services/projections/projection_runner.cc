@@ -11,6 +11,7 @@ namespace {
 
 constexpr char kProjectionFailed[] = "PROJECTION_FAILED";
 
+// A store that is recovering answers UNAVAILABLE: wait and retry.
 bool Retryable(const absl::Status& status) {
   return status.code() == absl::StatusCode::kUnavailable;
 }
@@ -31,34 +32,29 @@ ProjectionRunner::ProjectionRunner(EventStore* store,
 ProjectionRunner::~ProjectionRunner() { Stop(); }
 
 void ProjectionRunner::Start() {
-  Stop();  // reaps a thread that ended on its own (failure, fail point)
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) return;
-  stop_ = false;
-  running_ = true;
-  exited_ = std::make_unique<absl::Notification>();
+  absl::MutexLock lifecycle(&lifecycle_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    if (running_ || !failure_.ok()) return;
+    running_ = true;
+  }
+  // A thread that ended on its own (fail point, failure) is reaped here.
+  if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock apply(&apply_mu_);
+    fail_point_hit_ = false;
+  }
+  stop_.store(false);
   thread_ = std::thread([this] { Run(); });
 }
 
 void ProjectionRunner::Stop() {
-  absl::Notification* exited;
-  {
-    absl::MutexLock lock(&mu_);
-    if (!thread_.joinable()) return;
-    stop_ = true;
-    exited = exited_.get();
-  }
-  // The thread may be about to wait for a commit: interrupt until it has
-  // left its loop (an interrupt sent before its wait began is not seen).
-  while (!exited->WaitForNotificationWithTimeout(absl::Milliseconds(20))) {
-    store_->InterruptWaits();
-  }
+  absl::MutexLock lifecycle(&lifecycle_mu_);
+  if (!thread_.joinable()) return;
+  stop_.store(true);
+  // A wait that begins after this still sees the flag first.
+  store_->WakeWaiters();
   thread_.join();
-}
-
-bool ProjectionRunner::stopping() const {
-  absl::MutexLock lock(&mu_);
-  return stop_;
 }
 
 void ProjectionRunner::Publish(uint64_t checkpoint) {
@@ -89,24 +85,29 @@ absl::StatusOr<uint64_t> ProjectionRunner::ApplyBatch(
       *checkpoint + 1, options_.max_batch_events,
       [&](const RecordedEvent& event) {
         applied = projection_->Apply(event, transaction);
-        if (!applied.ok()) {
-          applied =
-              MakeError(absl::StatusCode::kDataLoss, kProjectionFailed,
-                        absl::StrCat("projection ", name_,
-                                     " cannot apply the event at "
-                                     "position ",
-                                     event.position, ": ", applied.message()),
-                        {{meta::kPosition, absl::StrCat(event.position)},
-                         {meta::kView, name_}});
+        if (applied.ok()) {
+          reached = event.position;
+          return true;
+        }
+        // A failed read of the view is the store's failure, not the
+        // event's: returned as it is, so that the runner retries it.
+        if (!transaction.read_error().ok()) {
+          applied = transaction.read_error();
           return false;
         }
-        reached = event.position;
-        return true;
+        applied =
+            MakeError(absl::StatusCode::kDataLoss, kProjectionFailed,
+                      absl::StrCat("projection ", name_,
+                                   " cannot apply the event at position ",
+                                   event.position, ": ", applied.message()),
+                      {{meta::kPosition, absl::StrCat(event.position)},
+                       {meta::kView, name_}});
+        return false;
       });
   if (!visited.ok()) return visited.status();
   if (reached > *checkpoint) {
-    // The events before a failing one are committed: the failure is then
-    // reported at the exact position where the view stopped.
+    // The events before a failing one commit: the failure is then reported
+    // at the exact position where the view stopped.
     absl::Status written =
         views.Write(view, *checkpoint, transaction.Take(reached));
     if (!written.ok()) return written;
@@ -115,7 +116,8 @@ absl::StatusOr<uint64_t> ProjectionRunner::ApplyBatch(
   return reached;
 }
 
-absl::StatusOr<bool> ProjectionRunner::ApplyLiveBatch() {
+absl::StatusOr<ProjectionRunner::BatchResult>
+ProjectionRunner::ApplyLiveBatch() {
   absl::MutexLock lock(&apply_mu_);
   const uint64_t before = health().checkpoint;
   absl::StatusOr<uint64_t> reached = ApplyBatch(name_);
@@ -125,41 +127,36 @@ absl::StatusOr<bool> ProjectionRunner::ApplyLiveBatch() {
     if (committed.ok()) Publish(*committed);
     return reached.status();
   }
-  if (*reached == before) return false;
+  if (*reached == before) return BatchResult::kAtHead;
   Publish(*reached);
   if (options_.after_batch && !options_.after_batch(*reached)) {
     fail_point_hit_ = true;
-    return false;
+    return BatchResult::kFailPoint;
   }
-  return true;
+  return BatchResult::kApplied;
 }
 
 void ProjectionRunner::Run() {
-  for (;;) {
-    if (stopping()) break;
-    absl::StatusOr<bool> progressed = ApplyLiveBatch();
-    {
-      absl::MutexLock lock(&apply_mu_);
-      if (fail_point_hit_) break;
-    }
-    if (!progressed.ok()) {
-      if (!Retryable(progressed.status())) {
-        Fail(progressed.status());
+  while (!stop_.load()) {
+    absl::StatusOr<BatchResult> batch = ApplyLiveBatch();
+    if (!batch.ok()) {
+      if (!Retryable(batch.status())) {
+        Fail(batch.status());
         break;
       }
-      // The store is recovering: wait a little (or until told to stop).
+      // The store is recovering: wait a little, or until told to stop.
       (void)store_->WaitForPosition(UINT64_MAX,
-                                    absl::Now() + options_.retry_delay);
+                                    absl::Now() + options_.retry_delay, &stop_);
       continue;
     }
-    if (*progressed) continue;
-    // At the head: sleep until a commit moves it (or until told to stop).
+    if (*batch == BatchResult::kFailPoint) break;
+    if (*batch == BatchResult::kApplied) continue;
+    // At the head: sleep until a commit moves it, or until told to stop.
     (void)store_->WaitForPosition(health().checkpoint + 1,
-                                  absl::InfiniteFuture());
+                                  absl::InfiniteFuture(), &stop_);
   }
   absl::MutexLock lock(&mu_);
   running_ = false;
-  exited_->Notify();
 }
 
 absl::Status ProjectionRunner::WaitFor(uint64_t position,
@@ -187,43 +184,52 @@ absl::Status ProjectionRunner::WaitFor(uint64_t position,
 
 absl::Status ProjectionRunner::CatchUp() {
   for (;;) {
-    absl::StatusOr<bool> progressed = ApplyLiveBatch();
-    if (!progressed.ok()) {
-      if (!Retryable(progressed.status())) Fail(progressed.status());
-      return progressed.status();
+    absl::StatusOr<BatchResult> batch = ApplyLiveBatch();
+    if (!batch.ok()) {
+      if (!Retryable(batch.status())) Fail(batch.status());
+      return batch.status();
     }
-    if (!*progressed) return absl::OkStatus();
+    if (*batch != BatchResult::kApplied) return absl::OkStatus();
   }
 }
 
 absl::Status ProjectionRunner::Rebuild() {
+  absl::MutexLock rebuilding(&rebuild_mu_);
   const std::string aside = absl::StrCat(name_, "~rebuild");
   ViewStore& views = store_->views();
-  // A rebuild interrupted earlier starts over.
+  // A rebuild interrupted earlier (a crash) starts over.
   if (absl::Status dropped = views.Drop(aside); !dropped.ok()) return dropped;
+  auto apply_to_head = [&]() -> absl::Status {
+    for (;;) {
+      absl::StatusOr<uint64_t> before = views.Checkpoint(aside);
+      if (!before.ok()) return before.status();
+      absl::StatusOr<uint64_t> reached = ApplyBatch(aside);
+      if (!reached.ok()) return reached.status();
+      if (*reached == *before) return absl::OkStatus();
+    }
+  };
   // The bulk of the log, beside the live view, which keeps serving and
   // following.
-  uint64_t reached = 0;
-  for (;;) {
-    absl::StatusOr<uint64_t> next = ApplyBatch(aside);
-    if (!next.ok()) return next.status();
-    if (*next == reached) break;
-    reached = *next;
-  }
+  if (absl::Status bulk = apply_to_head(); !bulk.ok()) return bulk;
   // The few events committed meanwhile, then the swap, with no live batch
   // in between.
-  absl::MutexLock lock(&apply_mu_);
-  for (;;) {
-    absl::StatusOr<uint64_t> next = ApplyBatch(aside);
-    if (!next.ok()) return next.status();
-    if (*next == reached) break;
-    reached = *next;
+  absl::MutexLock apply(&apply_mu_);
+  if (absl::Status rest = apply_to_head(); !rest.ok()) return rest;
+  absl::StatusOr<uint64_t> rebuilt = views.Checkpoint(aside);
+  if (!rebuilt.ok()) return rebuilt.status();
+  if (*rebuilt == 0) {
+    // An empty log: the true view is empty, and nothing was built beside.
+    if (absl::Status dropped = views.Drop(name_); !dropped.ok()) {
+      return dropped;
+    }
+    Publish(0);
+    return absl::OkStatus();
   }
   if (absl::Status swapped = views.Swap(name_, aside); !swapped.ok()) {
     return swapped;
   }
-  Publish(reached);
-  LOG(INFO) << "projection " << name_ << " rebuilt up to position " << reached;
+  Publish(*rebuilt);
+  LOG(INFO) << "projection " << name_ << " rebuilt up to position " << *rebuilt;
   return absl::OkStatus();
 }
 

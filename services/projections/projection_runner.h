@@ -6,6 +6,7 @@
 #ifndef RELOG_SERVICES_PROJECTIONS_PROJECTION_RUNNER_H_
 #define RELOG_SERVICES_PROJECTIONS_PROJECTION_RUNNER_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,7 +15,6 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "services/projections/projection.h"
 #include "storage/event_store.h"
@@ -24,11 +24,11 @@ namespace relog::projections {
 struct RunnerOptions {
   // Events per view batch (one atomic view write).
   size_t max_batch_events = 1000;
-  // Wait between retries when the store is unavailable (recovering).
+  // Wait between retries while the store is unavailable (recovering).
   absl::Duration retry_delay = absl::Milliseconds(200);
-  // Fail point, for tests: called after each committed batch with the new
-  // checkpoint; returning false stops the runner there, as a crash between
-  // two batches would.
+  // Fail point, for tests: called after each committed batch of the live
+  // view with the new checkpoint; returning false stops the runner there,
+  // as a crash between two batches would.
   std::function<bool(uint64_t checkpoint)> after_batch;
 };
 
@@ -36,8 +36,10 @@ struct RunnerOptions {
 struct ProjectionHealth {
   uint64_t checkpoint = 0;
   bool running = false;
-  // Not OK once the projection stopped on an event it could not apply:
-  // DATA_LOSS PROJECTION_FAILED naming the position.
+  // Not OK once the projection stopped for good: DATA_LOSS
+  // PROJECTION_FAILED (an event it cannot apply, with its position), or the
+  // store's own error when it is not a transient UNAVAILABLE (DATA_LOSS
+  // CORRUPT_RECORD, FAILED_PRECONDITION VIEW_CHECKPOINT_MISMATCH, INTERNAL).
   absl::Status failure;
 };
 
@@ -48,44 +50,47 @@ class ProjectionRunner {
   ProjectionRunner(EventStore* store, std::unique_ptr<Projection> projection,
                    RunnerOptions options = {});
   // Stops the runner.
-  ~ProjectionRunner() ABSL_LOCKS_EXCLUDED(mu_);
+  ~ProjectionRunner();
   ProjectionRunner(const ProjectionRunner&) = delete;
   ProjectionRunner& operator=(const ProjectionRunner&) = delete;
 
-  // Starts following the log on a thread of its own (a no-op if running).
-  void Start() ABSL_LOCKS_EXCLUDED(mu_);
+  // Starts following the log on a thread of its own: a no-op while it runs,
+  // a restart after Stop() or the fail point, nothing after a failure.
+  void Start() ABSL_LOCKS_EXCLUDED(lifecycle_mu_, mu_, apply_mu_);
   // Stops after the batch in progress; what was committed stays.
-  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
+  void Stop() ABSL_LOCKS_EXCLUDED(lifecycle_mu_, mu_);
 
   ProjectionHealth health() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Read-your-writes: OK once the view reflects `position`; the
-  // projection's failure if it stopped before; DEADLINE_EXCEEDED
+  // projection's failure if it stopped for good before; DEADLINE_EXCEEDED
   // (POSITION_NOT_REACHED) at `deadline`.
   absl::Status WaitFor(uint64_t position, absl::Time deadline) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Applies every event committed so far, on the calling thread. For tests
-  // and tools; the runner must not be started.
+  // Applies every event committed so far, on the calling thread (tests and
+  // tools; not while the runner runs).
   absl::Status CatchUp() ABSL_LOCKS_EXCLUDED(mu_, apply_mu_);
 
   // Rebuilds the view from position 0 under the name `<name>~rebuild`
   // beside the live view, which keeps serving (and, if the runner runs,
-  // following), then swaps the rebuilt view in atomically.
-  absl::Status Rebuild() ABSL_LOCKS_EXCLUDED(mu_, apply_mu_);
+  // following), then swaps the rebuilt view in atomically. One rebuild at a
+  // time; a second caller waits for the first.
+  absl::Status Rebuild() ABSL_LOCKS_EXCLUDED(rebuild_mu_, mu_, apply_mu_);
 
   const std::string& name() const { return name_; }
 
  private:
+  // What one batch on the live view did.
+  enum class BatchResult { kApplied, kAtHead, kFailPoint };
+
   // Applies one batch of events to `view` from its checkpoint; returns the
   // checkpoint reached (the same one when the view is at the log head).
   // Touches no runner state, so a rebuild runs it beside the live runner.
   absl::StatusOr<uint64_t> ApplyBatch(const std::string& view) const;
-  // One batch on the live view, then publication and the fail point. False
-  // when nothing was left to apply or the fail point stopped the runner.
-  absl::StatusOr<bool> ApplyLiveBatch() ABSL_LOCKS_EXCLUDED(mu_, apply_mu_);
+  absl::StatusOr<BatchResult> ApplyLiveBatch()
+      ABSL_LOCKS_EXCLUDED(mu_, apply_mu_);
   void Run() ABSL_LOCKS_EXCLUDED(mu_, apply_mu_);
-  bool stopping() const ABSL_LOCKS_EXCLUDED(mu_);
   void Publish(uint64_t checkpoint) ABSL_LOCKS_EXCLUDED(mu_);
   void Fail(absl::Status failure) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -95,19 +100,25 @@ class ProjectionRunner {
   const RunnerOptions options_;
   const std::string name_;
 
+  // Serialises Start and Stop (and owns the thread).
+  absl::Mutex lifecycle_mu_;
+  std::thread thread_ ABSL_GUARDED_BY(lifecycle_mu_);
+
+  // Serialises rebuilds.
+  absl::Mutex rebuild_mu_;
+
   // Held while a batch is applied to the live view: Rebuild takes it to
   // catch its view up and swap with no live batch in between.
   absl::Mutex apply_mu_;
   bool fail_point_hit_ ABSL_GUARDED_BY(apply_mu_) = false;
 
+  // Set to stop the thread; also cancels its waits for commits.
+  std::atomic<bool> stop_{false};
+
   mutable absl::Mutex mu_;
   uint64_t checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;
-  // Notified when the thread's loop has ended.
-  std::unique_ptr<absl::Notification> exited_;
 };
 
 }  // namespace relog::projections

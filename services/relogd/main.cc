@@ -109,6 +109,11 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
+  // A second SIGINT or SIGTERM ends the process at once (their default
+  // action), for an operator who will not wait for the grace period.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   LOG(INFO) << "signal " << signal_number << ": stopping (grace "
             << options.shutdown_grace << ")";
   server->GetHealthCheckService()->SetServingStatus(false);

@@ -219,22 +219,29 @@ TEST_F(ReadsTest, ListStreamsByPrefixInPages) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST_F(ReadsTest, InterruptWaitsWakesWaitersWithCancelled) {
-  absl::Status waited;
-  std::atomic<bool> returned{false};
-  std::thread waiter([&] {
-    waited = store_->WaitForPosition(1000, absl::InfiniteFuture());
-    returned.store(true);
+TEST_F(ReadsTest, ACancelledWaitEndsAndOnlyThatOne) {
+  std::atomic<bool> cancel_first{false}, cancel_second{false};
+  absl::Status first, second;
+  std::thread first_waiter([&] {
+    first =
+        store_->WaitForPosition(1000, absl::InfiniteFuture(), &cancel_first);
   });
-  // The waiter may not be waiting yet when interrupted: interrupt until it
-  // has returned (an interrupt before the wait began is not seen by it).
-  while (!returned.load()) {
-    store_->InterruptWaits();
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  waiter.join();
-  EXPECT_THAT(waited,
+  std::thread second_waiter([&] {
+    second =
+        store_->WaitForPosition(12, absl::InfiniteFuture(), &cancel_second);
+  });
+  // Whether or not the first waiter is already waiting, the flag ends it:
+  // a wait checks it when it begins and whenever woken.
+  cancel_first.store(true);
+  store_->WakeWaiters();
+  first_waiter.join();
+  EXPECT_THAT(first,
               StatusIs(absl::StatusCode::kCancelled, reason::kWaitInterrupted));
+  // The second waiter was not cancelled: it ends when the log reaches 12.
+  ASSERT_OK(store_->AppendBlocking(
+      OneStream("late", ExpectedVersion::Any(), "late", 2)));
+  second_waiter.join();
+  EXPECT_OK(second);
 }
 
 TEST_F(ReadsTest, ListStreamsEndsWithoutAnEmptyPage) {
