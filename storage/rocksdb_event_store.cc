@@ -1,5 +1,7 @@
 // Opening the store, the append path (group commit) and recovery after a
 // failed write. Reads are in rocksdb_event_store_reads.cc.
+#include <pthread.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -202,6 +204,8 @@ bool RocksDbEventStore::RecoveryDue() const {
 }
 
 void RocksDbEventStore::WriterLoop() {
+  // Named for top, perf and gdb.
+  pthread_setname_np(pthread_self(), "relog-writer");
   absl::Duration backoff = options_.recovery_backoff_min;
   for (;;) {
     std::vector<Pending> group;
