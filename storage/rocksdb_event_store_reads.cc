@@ -47,6 +47,26 @@ absl::StatusOr<std::vector<RecordedEvent>> ReadIndexed(
   return out;
 }
 
+// Decodes up to `limit` log records from the positioned iterator, moving
+// forward or backward.
+absl::StatusOr<std::vector<RecordedEvent>> CollectLog(rocksdb::Iterator* it,
+                                                      size_t limit,
+                                                      bool forward) {
+  std::vector<RecordedEvent> out;
+  out.reserve(std::min<size_t>(limit, 4096));
+  for (; it->Valid() && out.size() < limit; forward ? it->Next() : it->Prev()) {
+    absl::StatusOr<RecordedEvent> event =
+        DecodeStoredRecord(ToView(it->value()));
+    if (!event.ok()) return event.status();
+    out.push_back(*std::move(event));
+  }
+  if (absl::Status status = FromRocksDb(it->status(), "reading the log");
+      !status.ok()) {
+    return status;
+  }
+  return out;
+}
+
 std::string StreamPrefix(absl::string_view stream_id) {
   std::string prefix;
   bytes::PutString(&prefix, stream_id);
@@ -78,7 +98,6 @@ RocksDbEventStore::ReadStreamBackward(absl::string_view stream_id,
 
 absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllForward(
     uint64_t from, size_t limit) const {
-  std::vector<RecordedEvent> out;
   RocksDbHandle::Use use(handle_.get());
   if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
   rocksdb::ReadOptions read;
@@ -87,19 +106,8 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllForward(
   read.fill_cache = limit < 10000;
   std::unique_ptr<rocksdb::Iterator> it(
       use.db()->NewIterator(read, use.cf(layout::kLog)));
-  out.reserve(std::min<size_t>(limit, 4096));
-  for (it->Seek(layout::LogKey(std::max<uint64_t>(from, 1)));
-       it->Valid() && out.size() < limit; it->Next()) {
-    absl::StatusOr<RecordedEvent> event =
-        DecodeStoredRecord(ToView(it->value()));
-    if (!event.ok()) return event.status();
-    out.push_back(*std::move(event));
-  }
-  if (absl::Status status = FromRocksDb(it->status(), "reading the log");
-      !status.ok()) {
-    return status;
-  }
-  return out;
+  it->Seek(layout::LogKey(std::max<uint64_t>(from, 1)));
+  return CollectLog(it.get(), limit, /*forward=*/true);
 }
 
 absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
@@ -169,24 +177,13 @@ absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
 
 absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllBackward(
     uint64_t from, size_t limit) const {
-  std::vector<RecordedEvent> out;
-  if (from == 0) return out;
+  if (from == 0) return std::vector<RecordedEvent>();
   RocksDbHandle::Use use(handle_.get());
   if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
   std::unique_ptr<rocksdb::Iterator> it(
       use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kLog)));
-  for (it->SeekForPrev(layout::LogKey(from)); it->Valid() && out.size() < limit;
-       it->Prev()) {
-    absl::StatusOr<RecordedEvent> event =
-        DecodeStoredRecord(ToView(it->value()));
-    if (!event.ok()) return event.status();
-    out.push_back(*std::move(event));
-  }
-  if (absl::Status status = FromRocksDb(it->status(), "reading the log");
-      !status.ok()) {
-    return status;
-  }
-  return out;
+  it->SeekForPrev(layout::LogKey(from));
+  return CollectLog(it.get(), limit, /*forward=*/false);
 }
 
 absl::StatusOr<std::optional<StreamHead>> RocksDbEventStore::GetStreamHead(

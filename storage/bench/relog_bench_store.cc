@@ -389,20 +389,26 @@ absl::Duration Compact(const std::string& path) {
   return absl::Now() - begin;
 }
 
-// The whole log through ScanAll, the store's scan for projections,
-// subscriptions and audits. Opens and closes the store (its database lock
-// excludes the raw pass).
-RunResult ScanStoreVisiting(const std::string& path) {
+// Each scan opens and closes the store: its database lock excludes the raw
+// passes.
+std::unique_ptr<EventStore> OpenForScan(const std::string& path) {
   RocksDbEventStoreOptions store_options;
   store_options.path = path;
   absl::StatusOr<std::unique_ptr<EventStore>> store =
       OpenRocksDbEventStore(store_options);
   CHECK(store.ok()) << store.status();
+  return *std::move(store);
+}
+
+// The whole log through ScanAll, the store's scan for projections,
+// subscriptions and audits.
+RunResult ScanStoreVisiting(const std::string& path) {
+  std::unique_ptr<EventStore> store = OpenForScan(path);
   uint64_t touched = 0;
   RunResult result;
   const absl::Time begin = absl::Now();
   absl::StatusOr<uint64_t> visited =
-      (*store)->ScanAll(1, UINT64_MAX, [&](const RecordedEvent& event) {
+      store->ScanAll(1, UINT64_MAX, [&](const RecordedEvent& event) {
         touched += event.payload.size() + event.position;
         return true;
       });
@@ -416,17 +422,13 @@ RunResult ScanStoreVisiting(const std::string& path) {
 // The whole log through ReadAllForward, in pages (each event materialised
 // in a vector).
 RunResult ScanStore(const std::string& path) {
-  RocksDbEventStoreOptions store_options;
-  store_options.path = path;
-  absl::StatusOr<std::unique_ptr<EventStore>> store =
-      OpenRocksDbEventStore(store_options);
-  CHECK(store.ok()) << store.status();
+  std::unique_ptr<EventStore> store = OpenForScan(path);
   uint64_t touched = 0;
   RunResult result;
   const absl::Time begin = absl::Now();
   for (uint64_t from = 1;;) {
     absl::StatusOr<std::vector<RecordedEvent>> page =
-        (*store)->ReadAllForward(from, kScanPage);
+        store->ReadAllForward(from, kScanPage);
     CHECK(page.ok()) << page.status();
     if (page->empty()) break;
     for (const RecordedEvent& event : *page) {
