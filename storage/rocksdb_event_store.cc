@@ -315,6 +315,10 @@ void RocksDbEventStore::CommitGroup(std::vector<Pending> group) {
 }
 
 absl::Status RocksDbEventStore::TryRecover() {
+  if (testing_.before_recovery_attempt) {
+    absl::Status hook = testing_.before_recovery_attempt();
+    if (!hook.ok()) return hook;
+  }
   // The view store is reloaded under its own lock, held across the reopen,
   // so that no view write lands between the two on a stale view map.
   absl::Status status =
@@ -369,6 +373,11 @@ void RocksDbEventStore::PauseWriterForTesting() {
 void RocksDbEventStore::ResumeWriterForTesting() {
   absl::MutexLock lock(&mu_);
   paused_ = false;
+}
+
+uint64_t RocksDbEventStore::RecoveryTicketsForTesting() const {
+  absl::MutexLock lock(&mu_);
+  return recovery_tickets_;
 }
 
 size_t RocksDbEventStore::QueuedAppendsForTesting() const {

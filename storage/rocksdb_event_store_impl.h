@@ -12,6 +12,7 @@
 #define RELOG_STORAGE_ROCKSDB_EVENT_STORE_IMPL_H_
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -36,6 +37,9 @@ struct RocksDbTestingOptions {
   // false turns the WAL sync off. Exists only so that the durability test
   // can prove it detects lost appends; never false in relogd.
   bool sync_writes = true;
+  // Called on the writer thread as each recovery attempt begins; a non-OK
+  // answer fails the attempt. Lets a test hold an attempt in progress.
+  std::function<absl::Status()> before_recovery_attempt;
 };
 
 class RocksDbEventStore final : public EventStore {
@@ -87,6 +91,7 @@ class RocksDbEventStore final : public EventStore {
   void PauseWriterForTesting() ABSL_LOCKS_EXCLUDED(mu_);
   void ResumeWriterForTesting() ABSL_LOCKS_EXCLUDED(mu_);
   size_t QueuedAppendsForTesting() const ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t RecoveryTicketsForTesting() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Pending {

@@ -195,7 +195,7 @@ void RunUntilPowerLoss(bool sync_writes, CrashAt crash_at,
   auto fs = std::make_shared<FaultInjectionFs>();
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
   std::unique_ptr<RocksDbEventStore> store =
-      OpenStoreOrDie(path, RocksDbTestingOptions{env.get(), sync_writes});
+      OpenStoreOrDie(path, OnEnv(env.get(), sync_writes));
   ASSERT_NE(store, nullptr);
 
   CompletedLog completed(kThreads);

@@ -18,7 +18,7 @@
 // Typical use:
 //   auto fs = std::make_shared<FaultInjectionFs>();
 //   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
-//   store = OpenStoreOrDie(path, RocksDbTestingOptions{env.get(), true});
+//   store = OpenStoreOrDie(path, OnEnv(env.get()));  // store_test_util.h
 //
 // Thread-safe.
 #ifndef RELOG_TESTS_STORAGE_FAULT_INJECTION_FS_H_

@@ -31,7 +31,7 @@ TEST(GroupCommitTest, QueuedAppendsShareOneWalSync) {
   auto fs = std::make_shared<FaultInjectionFs>();
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
   std::unique_ptr<RocksDbEventStore> store =
-      OpenStoreOrDie(path, RocksDbTestingOptions{env.get(), true});
+      OpenStoreOrDie(path, OnEnv(env.get(), true));
   ASSERT_NE(store, nullptr);
   const uint64_t base = store->GetLogHead().position;
 

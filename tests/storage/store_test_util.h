@@ -57,6 +57,15 @@ inline AppendRequest WithRequestRecord(AppendRequest request,
   return request;
 }
 
+// Testing options that run RocksDB on `env` (a fault-injecting file
+// system, say).
+inline RocksDbTestingOptions OnEnv(rocksdb::Env* env, bool sync_writes = true) {
+  RocksDbTestingOptions testing;
+  testing.env = env;
+  testing.sync_writes = sync_writes;
+  return testing;
+}
+
 inline std::unique_ptr<RocksDbEventStore> OpenStoreOrDie(
     const std::string& path, const RocksDbTestingOptions& testing = {},
     const Clock* clock = nullptr) {

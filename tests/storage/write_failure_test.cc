@@ -5,11 +5,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -58,7 +61,7 @@ class WriteFailureTest : public ::testing::Test {
     options.recovery_backoff_min = absl::Hours(1);
     options.recovery_backoff_max = absl::Hours(1);
     absl::StatusOr<std::unique_ptr<RocksDbEventStore>> store =
-        RocksDbEventStore::Open(options, RocksDbTestingOptions{env_.get()});
+        RocksDbEventStore::Open(options, OnEnv(env_.get()));
     ASSERT_OK(store);
     store_ = *std::move(store);
   }
@@ -351,6 +354,64 @@ TEST_F(WriteFailureTest, ViewsAreUnavailableWhileRecoveryFails) {
   EXPECT_THAT(views.Get("v", "k"), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(store_->ReadAllForward(1, 10),
               StatusIs(absl::StatusCode::kUnavailable));
+}
+
+}  // namespace
+}  // namespace relog::testing
+
+namespace relog::testing {
+namespace {
+
+// Recover() answers with an attempt that began after it was called, not
+// with one already under way (which may predate the operator's fix).
+TEST(RecoverTest, WaitsForAnAttemptThatBeganAfterTheCall) {
+  TempDir dir;
+  const std::string path = dir.Sub("db");
+  ASSERT_NE(OpenStoreOrDie(path), nullptr);
+  auto fs = std::make_shared<FaultInjectionFs>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+
+  absl::Mutex mu;
+  int attempts = 0;            // guarded by mu
+  bool release_first = false;  // guarded by mu
+  absl::Notification first_attempt_began;
+  RocksDbTestingOptions testing = OnEnv(env.get());
+  testing.before_recovery_attempt = [&]() -> absl::Status {
+    absl::MutexLock lock(&mu);
+    if (++attempts > 1) return absl::OkStatus();
+    first_attempt_began.Notify();
+    mu.Await(absl::Condition(&release_first));
+    return absl::UnavailableError("the disk is still full");
+  };
+  RocksDbEventStoreOptions options;
+  options.path = path;
+  options.recovery_backoff_min = absl::Milliseconds(1);
+  options.recovery_backoff_max = absl::Milliseconds(1);
+  auto store = RocksDbEventStore::Open(options, testing);
+  ASSERT_OK(store);
+
+  fs->FailWalAppends(1);
+  EXPECT_THAT(
+      (*store)->AppendBlocking(OneStream("s", ExpectedVersion::Any(), "lost")),
+      StatusIs(absl::StatusCode::kUnavailable, reason::kOutcomeUnknown));
+  // The store's own attempt begins (after its 1 ms backoff) and is held.
+  first_attempt_began.WaitForNotification();
+  absl::Status recovered;
+  std::thread operator_thread([&] { recovered = (*store)->Recover(); });
+  // Let the held attempt fail only once the operator has asked: it must not
+  // be the answer the operator gets.
+  while ((*store)->RecoveryTicketsForTesting() == 0) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  {
+    absl::MutexLock lock(&mu);
+    release_first = true;
+  }
+  operator_thread.join();
+  EXPECT_OK(recovered);
+  EXPECT_FALSE((*store)->read_only());
+  EXPECT_OK((*store)->AppendBlocking(
+      OneStream("s", ExpectedVersion::Any(), "after")));
 }
 
 }  // namespace
