@@ -1,6 +1,7 @@
 // relogd end to end: a real process on a loopback port with a temporary
 // data folder, called through a real gRPC channel.
 #include <signal.h>
+#include <stdio.h>
 #include <sys/wait.h>
 
 #include <memory>
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -45,6 +47,7 @@ class Relogd {
   }
 
   ChildProcess& process() { return process_; }
+  const std::string& address() const { return address_; }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
  private:
@@ -128,6 +131,55 @@ TEST(RelogdTest, VerifiesTheLogItServes) {
   EXPECT_EQ(response.streams_checked(), 4u);
   EXPECT_EQ(response.head().position(), 20u);
   EXPECT_EQ(response.head().global_hash(), written.global_hash);
+}
+
+// Runs relogctl with `args` through the shell; returns its output (stdout
+// and stderr) followed by "exit=N".
+std::string Relogctl(const std::string& args) {
+  const std::string command =
+      absl::StrCat(RELOGCTL_PATH, " ", args, " 2>&1; echo exit=$?");
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  if (pipe == nullptr) return "";
+  std::string output;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+    output.append(buffer, n);
+  }
+  pclose(pipe);
+  return output;
+}
+
+TEST(RelogctlTest, PrintsTheLogHeadAndVerifiesTheLog) {
+  TempDir dir;
+  {
+    auto store = testing::OpenStoreOrDie(dir.Sub("data"));
+    ASSERT_OK(store->AppendBlocking(
+        testing::OneStream("case-1", ExpectedVersion::Any(), "r", 3)));
+  }
+  Relogd relogd(dir.Sub("data"), dir);
+  const std::string server = "--server=" + relogd.address();
+
+  std::string head = Relogctl(server + " log head");
+  EXPECT_THAT(head, ::testing::HasSubstr("position      3"));
+  EXPECT_THAT(head, ::testing::HasSubstr("exit=0"));
+
+  std::string verify = Relogctl(server + " --json log verify");
+  EXPECT_THAT(verify, ::testing::HasSubstr("\"problem\":\"PROBLEM_NONE\""));
+  EXPECT_THAT(verify, ::testing::HasSubstr("\"eventsChecked\":\"3\""));
+  EXPECT_THAT(verify, ::testing::HasSubstr("exit=0"));
+
+  EXPECT_THAT(Relogctl(server + " log nonsense"),
+              ::testing::HasSubstr("exit=2"));
+}
+
+TEST(RelogctlTest, ReportsAnUnreachableServerAndExitsNonZero) {
+  // Port 1 on loopback: nothing listens there.
+  std::string output =
+      Relogctl("--server=127.0.0.1:1 --timeout_seconds=2 log head");
+  EXPECT_THAT(output, ::testing::HasSubstr("relogctl: UNAVAILABLE"));
+  EXPECT_THAT(output, ::testing::HasSubstr("exit=1"));
 }
 
 TEST(StatusConversionTest, ErrorsCarryErrorInfoAndFieldViolations) {
