@@ -13,6 +13,7 @@
 #include "storage/event_record.h"
 #include "storage/rocksdb_event_store_impl.h"
 #include "storage/sha256.h"
+#include "storage/status_macros.h"
 #include "storage/store_lookups.h"
 
 namespace relog {
@@ -142,7 +143,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(
   store->handle_ = *std::move(handle);
   {
     RocksDbHandle::Use use(store->handle_.get());
-    if (absl::Status status = CheckFormat(use); !status.ok()) return status;
+    RETURN_IF_ERROR(CheckFormat(use));
     absl::StatusOr<LogHead> head = ReadLogHead(use);
     if (!head.ok()) return head.status();
     store->writer_head_ = *head;

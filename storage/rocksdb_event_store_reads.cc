@@ -11,6 +11,7 @@
 #include "storage/errors.h"
 #include "storage/event_record.h"
 #include "storage/rocksdb_event_store_impl.h"
+#include "storage/status_macros.h"
 #include "storage/store_lookups.h"
 
 namespace relog {
@@ -40,10 +41,7 @@ absl::StatusOr<std::vector<RecordedEvent>> ReadIndexed(
       it->Prev();
     }
   }
-  if (absl::Status status = FromRocksDb(it->status(), "reading a stream");
-      !status.ok()) {
-    return status;
-  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading a stream"));
   return out;
 }
 
@@ -60,10 +58,7 @@ absl::StatusOr<std::vector<RecordedEvent>> CollectLog(rocksdb::Iterator* it,
     if (!event.ok()) return event.status();
     out.push_back(*std::move(event));
   }
-  if (absl::Status status = FromRocksDb(it->status(), "reading the log");
-      !status.ok()) {
-    return status;
-  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the log"));
   return out;
 }
 
@@ -78,7 +73,7 @@ std::string StreamPrefix(absl::string_view stream_id) {
 absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadStreamForward(
     absl::string_view stream_id, uint64_t from, size_t limit) const {
   RocksDbHandle::Use use(handle_.get());
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   std::unique_ptr<rocksdb::Iterator> it(use.db()->NewIterator(
       rocksdb::ReadOptions(), use.cf(layout::kStreamIndex)));
   it->Seek(layout::StreamIndexKey(stream_id, from));
@@ -89,7 +84,7 @@ absl::StatusOr<std::vector<RecordedEvent>>
 RocksDbEventStore::ReadStreamBackward(absl::string_view stream_id,
                                       uint64_t from, size_t limit) const {
   RocksDbHandle::Use use(handle_.get());
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   std::unique_ptr<rocksdb::Iterator> it(use.db()->NewIterator(
       rocksdb::ReadOptions(), use.cf(layout::kStreamIndex)));
   it->SeekForPrev(layout::StreamIndexKey(stream_id, from));
@@ -99,7 +94,7 @@ RocksDbEventStore::ReadStreamBackward(absl::string_view stream_id,
 absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllForward(
     uint64_t from, size_t limit) const {
   RocksDbHandle::Use use(handle_.get());
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   rocksdb::ReadOptions read;
   // Scans of the whole log (rebuilds, audits) would otherwise evict the
   // point-lookup blocks the writer needs.
@@ -133,7 +128,7 @@ absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
     keys.clear();
     {
       RocksDbHandle::Use use(handle_.get());
-      if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+      RETURN_IF_ERROR(use.CheckOpen());
       std::unique_ptr<rocksdb::Iterator> it(
           use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kLog)));
       for (it->Seek(ToSlice(layout::LogKey(next)));
@@ -146,10 +141,7 @@ absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
         buffer.append(it->value().data(), it->value().size());
         ends.push_back(buffer.size());
       }
-      if (absl::Status status = FromRocksDb(it->status(), "reading the log");
-          !status.ok()) {
-        return status;
-      }
+      RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the log"));
     }
     if (ends.empty()) break;
     size_t begin = 0;
@@ -179,7 +171,7 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllBackward(
     uint64_t from, size_t limit) const {
   if (from == 0) return std::vector<RecordedEvent>();
   RocksDbHandle::Use use(handle_.get());
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   std::unique_ptr<rocksdb::Iterator> it(
       use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kLog)));
   it->SeekForPrev(layout::LogKey(from));
@@ -189,7 +181,7 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllBackward(
 absl::StatusOr<std::optional<StreamHead>> RocksDbEventStore::GetStreamHead(
     absl::string_view stream_id) const {
   RocksDbHandle::Use use(handle_.get());
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   return LookupHead(use, stream_id);
 }
 
@@ -205,7 +197,7 @@ absl::StatusOr<StreamPage> RocksDbEventStore::ListStreams(
   page_size = std::min(page_size, kMaxPageSize);
   StreamPage page;
   RocksDbHandle::Use use(handle_.get());
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   std::unique_ptr<rocksdb::Iterator> it(
       use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kHeads)));
   // The token is the last stream id of the previous page; the next key after
@@ -225,10 +217,7 @@ absl::StatusOr<StreamPage> RocksDbEventStore::ListStreams(
     if (!head.ok()) return head.status();
     page.streams.push_back(*std::move(head));
   }
-  if (absl::Status status = FromRocksDb(it->status(), "listing streams");
-      !status.ok()) {
-    return status;
-  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "listing streams"));
   return page;
 }
 
@@ -238,7 +227,7 @@ absl::StatusOr<uint64_t> RocksDbEventStore::PositionKnownAt(
   // position > high after it.
   uint64_t low = 0, high = GetLogHead().position;
   RocksDbHandle::Use use(handle_.get());
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   while (low < high) {
     const uint64_t mid = low + (high - low + 1) / 2;
     absl::StatusOr<RecordedEvent> event = ReadLogAt(use, mid);
@@ -255,7 +244,7 @@ absl::StatusOr<uint64_t> RocksDbEventStore::PositionKnownAt(
 absl::StatusOr<std::optional<AppendResult>> RocksDbEventStore::LookupRequest(
     absl::string_view request_id) const {
   RocksDbHandle::Use use(handle_.get());
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   absl::StatusOr<std::optional<layout::StoredRequest>> stored =
       LookupRequestRecord(use, request_id);
   if (!stored.ok()) return stored.status();
@@ -267,7 +256,7 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventStore::LookupRequest(
 
 absl::StatusOr<VerifyReport> RocksDbEventStore::Verify() const {
   RocksDbHandle::Use use(handle_.get());
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   // One snapshot for the log and its indexes, so that appends made during
   // the walk are not half seen.
   const rocksdb::Snapshot* snapshot = use.db()->GetSnapshot();

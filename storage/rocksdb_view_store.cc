@@ -6,6 +6,7 @@
 #include "rocksdb/write_batch.h"
 #include "storage/byte_codec.h"
 #include "storage/errors.h"
+#include "storage/status_macros.h"
 
 namespace relog {
 namespace {
@@ -69,7 +70,7 @@ absl::Status RocksDbViewStore::ReloadLocked() {
   absl::flat_hash_map<std::string, layout::ViewRef> views;
   uint64_t last_generation = 0;
   RocksDbHandle::Use use(handle_);
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   std::string value;
   rocksdb::Status got =
       use.db()->Get(rocksdb::ReadOptions(), use.cf(layout::kViewMeta),
@@ -93,10 +94,7 @@ absl::Status RocksDbViewStore::ReloadLocked() {
     if (!ref.ok()) return ref.status();
     views[ToView(it->key()).substr(1)] = *ref;
   }
-  if (absl::Status status = FromRocksDb(it->status(), "listing views");
-      !status.ok()) {
-    return status;
-  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "listing views"));
   views_ = std::move(views);
   last_generation_ = last_generation;
   loaded_ = true;
@@ -113,7 +111,7 @@ absl::Status RocksDbViewStore::CheckLoaded() const {
 absl::StatusOr<uint64_t> RocksDbViewStore::Checkpoint(
     absl::string_view view) const {
   absl::ReaderMutexLock lock(&mu_);
-  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
+  RETURN_IF_ERROR(CheckLoaded());
   auto it = views_.find(view);
   return it == views_.end() ? 0 : it->second.checkpoint;
 }
@@ -121,11 +119,11 @@ absl::StatusOr<uint64_t> RocksDbViewStore::Checkpoint(
 absl::StatusOr<std::optional<std::string>> RocksDbViewStore::Get(
     absl::string_view view, absl::string_view key) const {
   absl::ReaderMutexLock lock(&mu_);
-  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
+  RETURN_IF_ERROR(CheckLoaded());
   auto it = views_.find(view);
   if (it == views_.end()) return std::optional<std::string>();
   RocksDbHandle::Use use(handle_);
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   std::string value;
   rocksdb::Status got =
       use.db()->Get(rocksdb::ReadOptions(), use.cf(layout::kViews),
@@ -140,12 +138,12 @@ absl::StatusOr<std::vector<ViewEntry>> RocksDbViewStore::Scan(
     size_t limit) const {
   std::vector<ViewEntry> out;
   absl::ReaderMutexLock lock(&mu_);
-  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
+  RETURN_IF_ERROR(CheckLoaded());
   auto found = views_.find(view);
   if (found == views_.end() || limit == 0) return out;
   const uint64_t generation = found->second.generation;
   RocksDbHandle::Use use(handle_);
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   const std::string prefix = layout::ViewDataPrefix(generation);
   const std::string upper = end.empty() ? layout::ViewDataPrefix(generation + 1)
                                         : DataKey(generation, end);
@@ -160,19 +158,16 @@ absl::StatusOr<std::vector<ViewEntry>> RocksDbViewStore::Scan(
         ViewEntry{std::string(ToView(it->key()).substr(prefix.size())),
                   it->value().ToString()});
   }
-  if (absl::Status status = FromRocksDb(it->status(), "scanning a view");
-      !status.ok()) {
-    return status;
-  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scanning a view"));
   return out;
 }
 
 absl::Status RocksDbViewStore::Write(absl::string_view view,
                                      uint64_t expected_checkpoint,
                                      const ViewWrite& write) {
-  if (absl::Status name = CheckName(view); !name.ok()) return name;
+  RETURN_IF_ERROR(CheckName(view));
   absl::MutexLock lock(&mu_);
-  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
+  RETURN_IF_ERROR(CheckLoaded());
   auto found = views_.find(view);
   const uint64_t current = found == views_.end() ? 0 : found->second.checkpoint;
   if (current != expected_checkpoint) {
@@ -184,7 +179,7 @@ absl::Status RocksDbViewStore::Write(absl::string_view view,
          {meta::kPosition, absl::StrCat(current)}});
   }
   RocksDbHandle::Use use(handle_);
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   rocksdb::WriteBatch batch;
   layout::ViewRef ref;
   uint64_t last_generation = last_generation_;
@@ -215,14 +210,14 @@ absl::Status RocksDbViewStore::Write(absl::string_view view,
 
 absl::Status RocksDbViewStore::Swap(absl::string_view live,
                                     absl::string_view replacement) {
-  if (absl::Status name = CheckName(live); !name.ok()) return name;
+  RETURN_IF_ERROR(CheckName(live));
   if (live == replacement) {
     return MakeError(absl::StatusCode::kInvalidArgument, "INVALID_VIEW_NAME",
                      "a view cannot replace itself",
                      {{meta::kView, std::string(live)}});
   }
   absl::MutexLock lock(&mu_);
-  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
+  RETURN_IF_ERROR(CheckLoaded());
   auto repl = views_.find(replacement);
   if (repl == views_.end()) {
     return MakeError(absl::StatusCode::kNotFound, reason::kViewNotFound,
@@ -230,7 +225,7 @@ absl::Status RocksDbViewStore::Swap(absl::string_view live,
                      {{meta::kView, std::string(replacement)}});
   }
   RocksDbHandle::Use use(handle_);
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   rocksdb::WriteBatch batch;
   auto old = views_.find(live);
   if (old != views_.end()) {
@@ -255,11 +250,11 @@ absl::Status RocksDbViewStore::Swap(absl::string_view live,
 
 absl::Status RocksDbViewStore::Drop(absl::string_view view) {
   absl::MutexLock lock(&mu_);
-  if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
+  RETURN_IF_ERROR(CheckLoaded());
   auto found = views_.find(view);
   if (found == views_.end()) return absl::OkStatus();
   RocksDbHandle::Use use(handle_);
-  if (absl::Status open = use.CheckOpen(); !open.ok()) return open;
+  RETURN_IF_ERROR(use.CheckOpen());
   rocksdb::WriteBatch batch;
   rocksdb::Status deleted =
       DeleteGeneration(use, &batch, found->second.generation);
@@ -275,7 +270,7 @@ absl::StatusOr<std::vector<ViewInfo>> RocksDbViewStore::List() const {
   std::vector<ViewInfo> out;
   {
     absl::ReaderMutexLock lock(&mu_);
-    if (absl::Status loaded = CheckLoaded(); !loaded.ok()) return loaded;
+    RETURN_IF_ERROR(CheckLoaded());
     for (const auto& [name, ref] : views_) {
       out.push_back(ViewInfo{name, ref.checkpoint});
     }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 #include "storage/errors.h"
+#include "storage/status_macros.h"
 
 namespace relog::projections {
 namespace {
@@ -198,7 +199,7 @@ absl::Status ProjectionRunner::Rebuild() {
   const std::string aside = absl::StrCat(name_, "~rebuild");
   ViewStore& views = store_->views();
   // A rebuild interrupted earlier (a crash) starts over.
-  if (absl::Status dropped = views.Drop(aside); !dropped.ok()) return dropped;
+  RETURN_IF_ERROR(views.Drop(aside));
   auto apply_to_head = [&]() -> absl::Status {
     for (;;) {
       absl::StatusOr<uint64_t> before = views.Checkpoint(aside);
@@ -210,24 +211,20 @@ absl::Status ProjectionRunner::Rebuild() {
   };
   // The bulk of the log, beside the live view, which keeps serving and
   // following.
-  if (absl::Status bulk = apply_to_head(); !bulk.ok()) return bulk;
+  RETURN_IF_ERROR(apply_to_head());
   // The few events committed meanwhile, then the swap, with no live batch
   // in between.
   absl::MutexLock apply(&apply_mu_);
-  if (absl::Status rest = apply_to_head(); !rest.ok()) return rest;
+  RETURN_IF_ERROR(apply_to_head());
   absl::StatusOr<uint64_t> rebuilt = views.Checkpoint(aside);
   if (!rebuilt.ok()) return rebuilt.status();
   if (*rebuilt == 0) {
     // An empty log: the true view is empty, and nothing was built beside.
-    if (absl::Status dropped = views.Drop(name_); !dropped.ok()) {
-      return dropped;
-    }
+    RETURN_IF_ERROR(views.Drop(name_));
     Publish(0);
     return absl::OkStatus();
   }
-  if (absl::Status swapped = views.Swap(name_, aside); !swapped.ok()) {
-    return swapped;
-  }
+  RETURN_IF_ERROR(views.Swap(name_, aside));
   Publish(*rebuilt);
   LOG(INFO) << "projection " << name_ << " rebuilt up to position " << *rebuilt;
   return absl::OkStatus();
