@@ -239,7 +239,9 @@ void RocksDbEventStore::WriterLoop() {
     if (recover) {
       absl::Status status = TryRecover();
       absl::MutexLock lock(&mu_);
-      recovery_served_ = serving;
+      // A success also answers tickets taken during the attempt: the store
+      // is writable, which is all Recover() promises.
+      recovery_served_ = status.ok() ? recovery_tickets_ : serving;
       last_recovery_ = status;
       if (status.ok()) {
         read_only_ = false;
@@ -363,7 +365,12 @@ absl::Status RocksDbEventStore::Recover() {
                !a->store->read_only_ || a->store->stopping_;
       },
       &arg));
-  return read_only_ ? last_recovery_ : absl::OkStatus();
+  if (!read_only_) return absl::OkStatus();
+  if (stopping_) {
+    return MakeError(absl::StatusCode::kUnavailable, reason::kStoreClosed,
+                     "the store closed before it recovered");
+  }
+  return last_recovery_;
 }
 
 void RocksDbEventStore::PauseWriterForTesting() {

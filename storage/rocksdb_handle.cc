@@ -19,6 +19,19 @@ absl::Status FromRocksDb(const rocksdb::Status& status,
   return MakeError(absl::StatusCode::kInternal, reason::kStorageError, message);
 }
 
+absl::Status FromRocksDbWrite(const rocksdb::Status& status,
+                              absl::string_view what) {
+  if (status.ok() || status.IsCorruption()) return FromRocksDb(status, what);
+  if (status.IsIOError() || status.IsNoSpace() ||
+      status.IsShutdownInProgress() || status.IsBusy() || status.IsTryAgain() ||
+      status.IsIncomplete()) {
+    return MakeError(absl::StatusCode::kUnavailable, reason::kStoreReadOnly,
+                     absl::StrCat(what, ": ", status.ToString(),
+                                  "; retry once the store has recovered"));
+  }
+  return FromRocksDb(status, what);
+}
+
 RocksDbHandle::RocksDbHandle(RocksDbHandleOptions options)
     : options_(std::move(options)) {
   db_options_.create_if_missing = true;

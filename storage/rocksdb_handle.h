@@ -33,6 +33,13 @@ inline absl::string_view ToView(const rocksdb::Slice& s) {
 // INTERNAL with reason STORAGE_ERROR). `what` says which operation failed.
 absl::Status FromRocksDb(const rocksdb::Status& status, absl::string_view what);
 
+// As FromRocksDb, for a write outside the append path (views): an I/O
+// failure — a full disk, or the database refusing writes after a failed
+// append until the store has recovered — is UNAVAILABLE STORE_READ_ONLY,
+// which callers retry; corruption stays DATA_LOSS.
+absl::Status FromRocksDbWrite(const rocksdb::Status& status,
+                              absl::string_view what);
+
 struct RocksDbHandleOptions {
   std::string path;
   rocksdb::Env* env = nullptr;  // nullptr: the default environment

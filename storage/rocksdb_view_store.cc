@@ -202,7 +202,7 @@ absl::Status RocksDbViewStore::Write(absl::string_view view,
   // Not synced: a view is derived state; its projection catches up from the
   // checkpoint that committed with it.
   rocksdb::Status status = use.db()->Write(rocksdb::WriteOptions(), &batch);
-  if (!status.ok()) return FromRocksDb(status, "writing a view");
+  if (!status.ok()) return FromRocksDbWrite(status, "writing a view");
   last_generation_ = last_generation;
   views_[view] = ref;
   return absl::OkStatus();
@@ -242,7 +242,7 @@ absl::Status RocksDbViewStore::Swap(absl::string_view live,
   rocksdb::WriteOptions options;
   options.sync = true;
   rocksdb::Status status = use.db()->Write(options, &batch);
-  if (!status.ok()) return FromRocksDb(status, "swapping a view");
+  if (!status.ok()) return FromRocksDbWrite(status, "swapping a view");
   views_.erase(replacement);
   views_[live] = ref;
   return absl::OkStatus();
@@ -261,7 +261,7 @@ absl::Status RocksDbViewStore::Drop(absl::string_view view) {
   if (!deleted.ok()) return FromRocksDb(deleted, "dropping a view");
   batch.Delete(use.cf(layout::kViewMeta), layout::ViewNameKey(view));
   rocksdb::Status status = use.db()->Write(rocksdb::WriteOptions(), &batch);
-  if (!status.ok()) return FromRocksDb(status, "dropping a view");
+  if (!status.ok()) return FromRocksDbWrite(status, "dropping a view");
   views_.erase(found);
   return absl::OkStatus();
 }

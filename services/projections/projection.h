@@ -18,7 +18,10 @@ namespace relog::projections {
 
 // The reads and writes of one batch of events on one view. Reads see the
 // view as committed plus the batch's own writes; the writes commit with the
-// batch's checkpoint in one atomic ViewStore::Write, or not at all.
+// batch's checkpoint in one atomic ViewStore::Write, or not at all. Within
+// the batch, each event's writes are staged until the runner commits the
+// event (it applied without error), so a failing event leaves nothing
+// behind to be applied twice.
 class ViewTransaction {
  public:
   // `views` must outlive the transaction.
@@ -33,17 +36,24 @@ class ViewTransaction {
   void Put(absl::string_view key, std::string value);
   void Delete(absl::string_view key);
 
-  // The pending writes as one ViewWrite moving the checkpoint to
+  // For the runner: keeps the current event's writes, or drops them.
+  void CommitEvent();
+  void AbortEvent();
+
+  // The committed events' writes as one ViewWrite moving the checkpoint to
   // `checkpoint`; the transaction is empty afterwards.
   ViewWrite Take(uint64_t checkpoint);
-  size_t pending() const { return pending_.size(); }
 
  private:
+  using Writes = std::map<std::string, std::optional<std::string>, std::less<>>;
+
   const ViewStore* const views_;
   const std::string view_;
   absl::Status read_error_;
-  // key → new value, or nullopt for a deletion.
-  std::map<std::string, std::optional<std::string>, std::less<>> pending_;
+  // key → new value, or nullopt for a deletion: of the committed events,
+  // and of the event being applied.
+  Writes batch_;
+  Writes event_;
 };
 
 class Projection {

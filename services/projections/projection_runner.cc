@@ -34,9 +34,14 @@ ProjectionRunner::~ProjectionRunner() { Stop(); }
 
 void ProjectionRunner::Start() {
   absl::MutexLock lifecycle(&lifecycle_mu_);
+  bool leaving;  // the thread stopped at the fail point and is leaving
+  {
+    absl::MutexLock apply(&apply_mu_);
+    leaving = fail_point_hit_;
+  }
   {
     absl::MutexLock lock(&mu_);
-    if (running_ || !failure_.ok()) return;
+    if ((running_ && !leaving) || !failure_.ok()) return;
     running_ = true;
   }
   // A thread that ended on its own (fail point, failure) is reaped here.
@@ -86,24 +91,28 @@ absl::StatusOr<uint64_t> ProjectionRunner::ApplyBatch(
       *checkpoint + 1, options_.max_batch_events,
       [&](const RecordedEvent& event) {
         applied = projection_->Apply(event, transaction);
-        if (applied.ok()) {
-          reached = event.position;
-          return true;
-        }
         // A failed read of the view is the store's failure, not the
-        // event's: returned as it is, so that the runner retries it.
+        // event's, even if the projection carried on: returned as it is,
+        // so that the runner retries it.
         if (!transaction.read_error().ok()) {
+          transaction.AbortEvent();
           applied = transaction.read_error();
           return false;
         }
-        applied =
-            MakeError(absl::StatusCode::kDataLoss, kProjectionFailed,
-                      absl::StrCat("projection ", name_,
-                                   " cannot apply the event at position ",
-                                   event.position, ": ", applied.message()),
-                      {{meta::kPosition, absl::StrCat(event.position)},
-                       {meta::kView, name_}});
-        return false;
+        if (!applied.ok()) {
+          transaction.AbortEvent();
+          applied =
+              MakeError(absl::StatusCode::kDataLoss, kProjectionFailed,
+                        absl::StrCat("projection ", name_,
+                                     " cannot apply the event at position ",
+                                     event.position, ": ", applied.message()),
+                        {{meta::kPosition, absl::StrCat(event.position)},
+                         {meta::kView, name_}});
+          return false;
+        }
+        transaction.CommitEvent();
+        reached = event.position;
+        return true;
       });
   if (!visited.ok()) return visited.status();
   if (reached > *checkpoint) {
@@ -146,15 +155,17 @@ void ProjectionRunner::Run() {
         break;
       }
       // The store is recovering: wait a little, or until told to stop.
-      (void)store_->WaitForPosition(UINT64_MAX,
-                                    absl::Now() + options_.retry_delay, &stop_);
+      absl::Status waited = store_->WaitForPosition(
+          UINT64_MAX, absl::Now() + options_.retry_delay, &stop_);
+      if (ErrorReason(waited) == reason::kStoreClosed) break;
       continue;
     }
     if (*batch == BatchResult::kFailPoint) break;
     if (*batch == BatchResult::kApplied) continue;
     // At the head: sleep until a commit moves it, or until told to stop.
-    (void)store_->WaitForPosition(health().checkpoint + 1,
-                                  absl::InfiniteFuture(), &stop_);
+    absl::Status waited = store_->WaitForPosition(
+        health().checkpoint + 1, absl::InfiniteFuture(), &stop_);
+    if (ErrorReason(waited) == reason::kStoreClosed) break;
   }
   absl::MutexLock lock(&mu_);
   running_ = false;

@@ -146,6 +146,47 @@ TEST(ProjectionRunnerTest, ResumesFromTheCheckpointAfterAStopBetweenBatches) {
   EXPECT_EQ(Value(*store, "last/a"), "94");
 }
 
+// A projection that writes, then fails on an event, leaves none of that
+// event's writes in the view: after a fix and a restart the event is applied
+// once, not once and a half.
+class HalfwayProjection final : public Projection {
+ public:
+  explicit HalfwayProjection(bool fixed) : fixed_(fixed) {}
+  std::string name() const override { return "halfway"; }
+  absl::Status Apply(const RecordedEvent& event,
+                     ViewTransaction& view) override {
+    absl::StatusOr<std::optional<std::string>> count = view.Get("count");
+    if (!count.ok()) return count.status();
+    int64_t n = 0;
+    if (count->has_value() && !absl::SimpleAtoi(**count, &n)) {
+      return absl::DataLossError("bad count");
+    }
+    view.Put("count", absl::StrCat(n + 1));
+    if (!fixed_ && event.position == 4) {
+      return absl::InvalidArgumentError("a bug, fixed in the next release");
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  const bool fixed_;
+};
+
+TEST(ProjectionRunnerTest, AFailingEventLeavesNoneOfItsWrites) {
+  TempDir dir;
+  auto store = OpenStoreOrDie(dir.path());
+  AppendEvents(*store, "a", 6, "a");
+  ProjectionRunner buggy(store.get(),
+                         std::make_unique<HalfwayProjection>(false));
+  EXPECT_THAT(buggy.CatchUp(),
+              StatusIs(absl::StatusCode::kDataLoss, "PROJECTION_FAILED"));
+  EXPECT_EQ(Value(*store, "count", "halfway"), "3");
+  ProjectionRunner fixed(store.get(),
+                         std::make_unique<HalfwayProjection>(true));
+  ASSERT_OK(fixed.CatchUp());
+  EXPECT_EQ(Value(*store, "count", "halfway"), "6");
+}
+
 TEST(ProjectionRunnerTest, AnEventItCannotApplyStopsItAtThatPosition) {
   TempDir dir;
   auto store = OpenStoreOrDie(dir.path());

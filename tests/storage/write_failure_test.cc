@@ -335,6 +335,22 @@ TEST_F(WriteFailureTest, RefusalsInAFailedGroupAreUnknownToo) {
   EXPECT_EQ(c.result->streams[0].first_version, 1u);
 }
 
+// A view write that meets the failing disk is UNAVAILABLE (retried by the
+// projection runner), not an INTERNAL error that would stop it for good.
+TEST_F(WriteFailureTest, ViewWritesOnAFailingDiskAreUnavailable) {
+  ViewStore& views = store_->views();
+  ASSERT_OK(views.Write("v", 0, {{{"k", "1"}}, {}, 1}));
+  fs_->FailWalAppends(FaultInjectionFs::kEveryAppend);
+  EXPECT_THAT(views.Write("v", 1, {{{"k", "2"}}, {}, 2}),
+              StatusIs(absl::StatusCode::kUnavailable, reason::kStoreReadOnly));
+  fs_->ClearFaults();
+  // RocksDB may now refuse writes until the store reopens it.
+  (void)AppendOne(Request("s", ExpectedVersion::Any(), "wake"));
+  ASSERT_OK(store_->Recover());
+  ASSERT_OK(views.Write("v", *views.Checkpoint("v"), {{{"k", "3"}}, {}, 3}));
+  EXPECT_EQ(**views.Get("v", "k"), "3");
+}
+
 // While the database cannot be reopened, the view store answers UNAVAILABLE
 // rather than serving or creating views over names it could not read.
 TEST_F(WriteFailureTest, ViewsAreUnavailableWhileRecoveryFails) {
