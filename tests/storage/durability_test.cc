@@ -23,6 +23,7 @@
 #include "storage/event_store.h"
 #include "storage/rocksdb_event_store_impl.h"
 #include "tests/storage/fault_injection_fs.h"
+#include "tests/storage/faulty_disk.h"
 #include "tests/storage/store_test_util.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -188,14 +189,10 @@ void RunUntilPowerLoss(bool sync_writes, CrashAt crash_at,
                        CrashOutcome* outcome) {
   TempDir dir;
   const std::string path = dir.Sub("db");
-  // Created and closed on the real file system, so that the fault FS tracks
-  // only what the appends write.
-  ASSERT_NE(OpenStoreOrDie(path), nullptr);
-
-  auto fs = std::make_shared<FaultInjectionFs>();
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  FaultyDisk disk = PrepareFaultyDisk(path);
+  const std::shared_ptr<FaultInjectionFs>& fs = disk.fs;
   std::unique_ptr<RocksDbEventStore> store =
-      OpenStoreOrDie(path, OnEnv(env.get(), sync_writes));
+      OpenStoreOrDie(path, OnEnv(disk.env.get(), sync_writes));
   ASSERT_NE(store, nullptr);
 
   CompletedLog completed(kThreads);

@@ -15,6 +15,7 @@
 #include "storage/event_store.h"
 #include "storage/rocksdb_event_store_impl.h"
 #include "tests/storage/fault_injection_fs.h"
+#include "tests/storage/faulty_disk.h"
 #include "tests/storage/store_test_util.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -27,11 +28,10 @@ constexpr int kAppends = 64;
 TEST(GroupCommitTest, QueuedAppendsShareOneWalSync) {
   TempDir dir;
   const std::string path = dir.Sub("db");
-  ASSERT_NE(OpenStoreOrDie(path), nullptr);
-  auto fs = std::make_shared<FaultInjectionFs>();
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  FaultyDisk disk = PrepareFaultyDisk(path);
+  const std::shared_ptr<FaultInjectionFs>& fs = disk.fs;
   std::unique_ptr<RocksDbEventStore> store =
-      OpenStoreOrDie(path, OnEnv(env.get(), true));
+      OpenStoreOrDie(path, OnEnv(disk.env.get()));
   ASSERT_NE(store, nullptr);
   const uint64_t base = store->GetLogHead().position;
 

@@ -21,6 +21,7 @@
 #include "storage/event_store.h"
 #include "storage/rocksdb_event_store_impl.h"
 #include "tests/storage/fault_injection_fs.h"
+#include "tests/storage/faulty_disk.h"
 #include "tests/storage/store_test_util.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -49,11 +50,9 @@ class WriteFailureTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = dir_.Sub("db");
-    // Created on the real file system, so that the fault FS tracks only the
-    // files written by the test.
-    ASSERT_NE(OpenStoreOrDie(path_), nullptr);
-    fs_ = std::make_shared<FaultInjectionFs>();
-    env_ = rocksdb::NewCompositeEnv(fs_);
+    FaultyDisk disk = PrepareFaultyDisk(path_);
+    fs_ = std::move(disk.fs);
+    env_ = std::move(disk.env);
     RocksDbEventStoreOptions options;
     options.path = path_;
     // No recovery but the one the test asks for: the store must stay
@@ -383,15 +382,15 @@ namespace {
 TEST(RecoverTest, WaitsForAnAttemptThatBeganAfterTheCall) {
   TempDir dir;
   const std::string path = dir.Sub("db");
-  ASSERT_NE(OpenStoreOrDie(path), nullptr);
-  auto fs = std::make_shared<FaultInjectionFs>();
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  FaultyDisk disk = PrepareFaultyDisk(path);
+  const std::shared_ptr<FaultInjectionFs>& fs = disk.fs;
+  rocksdb::Env* const env = disk.env.get();
 
   absl::Mutex mu;
   int attempts = 0;            // guarded by mu
   bool release_first = false;  // guarded by mu
   absl::Notification first_attempt_began;
-  RocksDbTestingOptions testing = OnEnv(env.get());
+  RocksDbTestingOptions testing = OnEnv(env);
   testing.before_recovery_attempt = [&]() -> absl::Status {
     absl::MutexLock lock(&mu);
     if (++attempts > 1) return absl::OkStatus();
