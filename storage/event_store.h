@@ -122,6 +122,9 @@ struct AppendResult {
   // True when this answer was not written now but found: a known request id,
   // or event ids that were all stored already.
   bool replayed = false;
+  // From LookupRequest: the recorded request's hash, so that the caller can
+  // tell a retry from a reuse of the id for another request.
+  std::string request_hash;
   // The RequestRecord.response given with this append, or on a replay by
   // request id the one recorded with the first answer (empty on a replay by
   // event ids).

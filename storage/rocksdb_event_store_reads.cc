@@ -251,6 +251,7 @@ absl::StatusOr<std::optional<AppendResult>> RocksDbEventStore::LookupRequest(
   if (!stored->has_value()) return std::optional<AppendResult>();
   AppendResult result = std::move((*stored)->result);
   result.replayed = true;
+  result.request_hash = (*stored)->request_hash;
   return std::optional<AppendResult>(std::move(result));
 }
 
