@@ -1,7 +1,13 @@
 // relogd: the relog gRPC service over its embedded RocksDB event store.
 //
 //   relogd [--listen=127.0.0.1:50051] [--data_dir=var/relog]
-//          [--port_file=FILE] [--shutdown_grace_seconds=10]
+//          [--reference_dir=deploy/reference/mel] [--port_file=FILE]
+//          [--shutdown_grace_seconds=10]
+//
+// At startup the reference data files are loaded into the store's
+// reference stream when they changed (docs/REFERENCE.md); commands decide
+// with the latest loaded set. The case index catches up with the log
+// before the server accepts calls, then follows new commits.
 //
 // --listen with port 0 picks a free port; --port_file then tells which (so
 // parallel tests never collide). SIGTERM or SIGINT stops it gracefully: no
@@ -26,13 +32,25 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/api/caller_interceptor.h"
+#include "services/api/case_command_runner.h"
+#include "services/api/case_index.h"
+#include "services/api/case_service.h"
 #include "services/api/executor.h"
 #include "services/api/log_service.h"
+#include "services/projections/projection_runner.h"
+#include "services/reference/reference_files.h"
+#include "services/reference/reference_stream.h"
+#include "storage/clock.h"
 #include "storage/rocksdb_event_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "host:port to serve on (port 0: any free port)");
 ABSL_FLAG(std::string, data_dir, "var/relog", "the event store's folder");
+ABSL_FLAG(std::string, reference_dir, "deploy/reference/mel",
+          "the reference data files loaded at startup; empty: use the set "
+          "already in the store");
+ABSL_FLAG(bool, access_log, true, "log one line per call");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the port actually bound is written there once serving");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
@@ -47,6 +65,8 @@ namespace {
 struct Options {
   std::string listen;
   std::string data_dir;
+  std::string reference_dir;
+  bool access_log = true;
   std::string port_file;
   absl::Duration shutdown_grace;
   int executor_threads = 4;
@@ -66,6 +86,39 @@ bool WritePortFile(const std::string& path, int port) {
   return !error;
 }
 
+absl::TimeZone BusinessTimeZone() {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Europe/Paris", &zone)) {
+    LOG(FATAL) << "time zone Europe/Paris not found: install tzdata";
+  }
+  return zone;
+}
+
+// Loads `dir` into the reference stream if its content changed, then
+// returns the latest set in the store.
+absl::StatusOr<std::shared_ptr<const reference::ReferenceData>> LoadReference(
+    const std::string& dir, EventStore& store, absl::TimeZone zone) {
+  if (!dir.empty()) {
+    absl::StatusOr<relog::v1::ReferenceDataLoaded> files =
+        reference::ParseReferenceDir(dir);
+    if (!files.ok()) return files.status();
+    absl::StatusOr<bool> appended = reference::LoadReferenceIntoStore(
+        store, *files, absl::ToCivilDay(absl::Now(), zone));
+    if (!appended.ok()) return appended.status();
+    LOG(INFO) << "reference data " << dir << " ("
+              << files->content_sha256().substr(0, 12)
+              << "): " << (*appended ? "loaded into the store" : "unchanged");
+  }
+  absl::StatusOr<std::shared_ptr<const reference::ReferenceData>> data =
+      reference::ReadReferenceData(store, kEnd);
+  if (data.ok() && (*data)->Communes(absl::CivilDay(2016, 1, 1)).empty() &&
+      (*data)->Communes(absl::ToCivilDay(absl::Now(), zone)).empty()) {
+    return absl::FailedPreconditionError(
+        "no reference data in the store: give --reference_dir");
+  }
+  return data;
+}
+
 int Serve(const Options& options, const sigset_t& stop_signals) {
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);
@@ -82,8 +135,25 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   LOG(INFO) << "store " << options.data_dir << " open at position "
             << head.position;
 
+  const absl::TimeZone paris = BusinessTimeZone();
+  absl::StatusOr<std::shared_ptr<const reference::ReferenceData>> reference =
+      LoadReference(options.reference_dir, **store, paris);
+  if (!reference.ok()) {
+    LOG(ERROR) << "reference data: " << reference.status();
+    return 1;
+  }
+
+  projections::ProjectionRunner case_index(
+      store->get(), std::make_unique<api::CaseIndexProjection>(store->get()));
+  case_index.Start();
+
   auto executor = std::make_unique<api::Executor>(options.executor_threads);
   api::LogService log_service(store->get(), executor.get());
+  api::CaseCommandRunner commands(store->get(), executor.get(),
+                                  RealClock::Get(), *reference, paris);
+  api::CallerRegistry callers;
+  api::CaseService case_service(store->get(), executor.get(), &commands,
+                                &case_index, &callers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -93,6 +163,13 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &port);
   builder.RegisterService(&log_service);
+  builder.RegisterService(&case_service);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<api::CallerInterceptorFactory>(
+      &callers, options.access_log));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     LOG(ERROR) << "cannot listen on " << options.listen;
@@ -120,6 +197,7 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
   executor.reset();  // runs what was queued; no call is left to answer
   server.reset();
+  case_index.Stop();
   store->reset();  // completes queued appends, closes the database
   LOG(INFO) << "relogd stopped";
   return 0;
@@ -136,6 +214,8 @@ int main(int argc, char** argv) {
   relog::Options options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.reference_dir = absl::GetFlag(FLAGS_reference_dir);
+  options.access_log = absl::GetFlag(FLAGS_access_log);
   options.port_file = absl::GetFlag(FLAGS_port_file);
   options.shutdown_grace =
       absl::Seconds(std::max(0, absl::GetFlag(FLAGS_shutdown_grace_seconds)));

@@ -19,6 +19,7 @@
 #include "services/api/status_conversion.h"
 #include "tests/storage/store_test_util.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/relogd_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -28,34 +29,11 @@ namespace {
 using ::relog::testing::ChildProcess;
 using ::relog::testing::TempDir;
 
-// A relogd child on a free loopback port.
-class Relogd {
+// A relogd child on a free loopback port, with the shipped reference data.
+class Relogd : public testing::RelogdProcess {
  public:
-  explicit Relogd(const std::string& data_dir, const TempDir& scratch)
-      : port_file_(scratch.Sub(absl::StrCat("port-", ++instances_))),
-        process_(RELOGD_PATH,
-                 {"--listen=127.0.0.1:0", "--data_dir=" + data_dir,
-                  "--port_file=" + port_file_, "--shutdown_grace_seconds=5"}) {
-    std::optional<std::string> port =
-        testing::WaitForFile(port_file_, absl::Seconds(60));
-    EXPECT_TRUE(port.has_value()) << "relogd did not start";
-    if (port.has_value()) {
-      address_ = absl::StrCat("127.0.0.1:", absl::StripAsciiWhitespace(*port));
-    }
-    channel_ =
-        grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
-  }
-
-  ChildProcess& process() { return process_; }
-  const std::string& address() const { return address_; }
-  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
-
- private:
-  static inline int instances_ = 0;
-  std::string port_file_;
-  ChildProcess process_;
-  std::string address_;
-  std::shared_ptr<grpc::Channel> channel_;
+  Relogd(const std::string& data_dir, const TempDir& scratch)
+      : RelogdProcess(RELOGD_PATH, RELOG_SOURCE_DIR, data_dir, scratch) {}
 };
 
 std::unique_ptr<grpc::ClientContext> Call() {
@@ -99,8 +77,9 @@ TEST(RelogdTest, ServesHealthAndTheLogThenStopsGracefullyOnSigterm) {
   auto stub = relog::v1::LogService::NewStub(relogd.channel());
   relog::v1::LogHead head;
   ASSERT_TRUE(stub->GetLogHead(Call().get(), {}, &head).ok());
-  EXPECT_EQ(head.position(), 0u);
-  EXPECT_EQ(head.global_hash(), std::string(32, '\0'));
+  // Position 1: the reference data relogd loads into a new store.
+  EXPECT_EQ(head.position(), 1u);
+  EXPECT_EQ(head.global_hash().size(), 32u);
 
   relogd.process().Signal(SIGTERM);
   std::optional<int> status = relogd.process().WaitForExit(absl::Seconds(30));
@@ -116,7 +95,7 @@ TEST(RelogdTest, VerifiesTheLogItServes) {
     auto store = testing::OpenStoreOrDie(dir.Sub("data"));
     for (int i = 0; i < 20; ++i) {
       ASSERT_OK(store->AppendBlocking(
-          testing::OneStream(absl::StrCat("case-", i % 4),
+          testing::OneStream(absl::StrCat("test-", i % 4),
                              ExpectedVersion::Any(), absl::StrCat("r", i))));
     }
     written = store->GetLogHead();
@@ -127,10 +106,11 @@ TEST(RelogdTest, VerifiesTheLogItServes) {
   grpc::Status status = stub->VerifyLog(Call().get(), {}, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.problem(), relog::v1::VerifyLogResponse::PROBLEM_NONE);
-  EXPECT_EQ(response.events_checked(), 20u);
-  EXPECT_EQ(response.streams_checked(), 4u);
-  EXPECT_EQ(response.head().position(), 20u);
-  EXPECT_EQ(response.head().global_hash(), written.global_hash);
+  // The 20 events, then the reference data relogd loaded at startup.
+  EXPECT_EQ(response.events_checked(), 21u);
+  EXPECT_EQ(response.streams_checked(), 5u);
+  EXPECT_EQ(response.head().position(), 21u);
+  EXPECT_NE(response.head().global_hash(), written.global_hash);
 }
 
 // Runs relogctl with `args` through the shell; returns its output (stdout
@@ -156,18 +136,19 @@ TEST(RelogctlTest, PrintsTheLogHeadAndVerifiesTheLog) {
   {
     auto store = testing::OpenStoreOrDie(dir.Sub("data"));
     ASSERT_OK(store->AppendBlocking(
-        testing::OneStream("case-1", ExpectedVersion::Any(), "r", 3)));
+        testing::OneStream("test-1", ExpectedVersion::Any(), "r", 3)));
   }
   Relogd relogd(dir.Sub("data"), dir);
   const std::string server = "--server=" + relogd.address();
 
   std::string head = Relogctl(server + " log head");
-  EXPECT_THAT(head, ::testing::HasSubstr("position      3"));
+  // 3 events, then the reference data loaded at startup.
+  EXPECT_THAT(head, ::testing::HasSubstr("position      4"));
   EXPECT_THAT(head, ::testing::HasSubstr("exit=0"));
 
   std::string verify = Relogctl(server + " --json log verify");
   EXPECT_THAT(verify, ::testing::HasSubstr("\"problem\":\"PROBLEM_NONE\""));
-  EXPECT_THAT(verify, ::testing::HasSubstr("\"eventsChecked\":\"3\""));
+  EXPECT_THAT(verify, ::testing::HasSubstr("\"eventsChecked\":\"4\""));
   EXPECT_THAT(verify, ::testing::HasSubstr("exit=0"));
 
   EXPECT_THAT(Relogctl(server + " log nonsense"),

@@ -1,0 +1,81 @@
+// The case-index view: one entry per case (reference, state, operation,
+// origin dwelling) and the lookups by external id, maintained by the
+// projection runner from the global log (DESIGN.md "Projections"). It
+// serves ListCases and GetCase by external id, so that neither scans
+// streams.
+//
+// Keys (in the view "case-index"):
+//   case/{case_id}                      → CaseIndexRecord
+//   lookup/{kind}/{value}               → case_id
+// with kind one of reference, tenant, register, nun (the national
+// application number). External ids are personal data: the erasure issue
+// must drop these keys with the household's key.
+#ifndef RELOG_SERVICES_API_CASE_INDEX_H_
+#define RELOG_SERVICES_API_CASE_INDEX_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "relog/v1/case_service.pb.h"
+#include "services/projections/projection.h"
+#include "storage/event_store.h"
+
+namespace relog::api {
+
+inline constexpr char kCaseIndexView[] = "case-index";
+
+enum class LookupKind { kReference, kTenant, kRegister, kNationalNumber };
+
+class CaseIndexProjection final : public projections::Projection {
+ public:
+  // `store` must outlive the projection: each case event re-folds its
+  // case from the stream up to that event (a stream prefix never changes,
+  // so rebuilds reach the same view).
+  explicit CaseIndexProjection(const EventStore* store) : store_(store) {}
+
+  std::string name() const override { return kCaseIndexView; }
+  absl::Status Apply(const RecordedEvent& event,
+                     projections::ViewTransaction& view) override;
+
+ private:
+  const EventStore* const store_;
+};
+
+struct CaseListFilter {
+  std::string operation_id;
+  std::string commune_insee;
+  std::string landlord_id;
+  relog::v1::Case::State state = relog::v1::Case::STATE_UNSPECIFIED;
+  std::string reference_contains;  // case-insensitive
+};
+
+struct CaseListPage {
+  std::vector<relog::v1::CaseListEntry> cases;
+  std::string next_page_token;  // empty at the end
+  uint64_t position = 0;        // the view's checkpoint
+};
+
+// Reads over the view (thread-safe; they read committed view data only).
+class CaseIndexReader {
+ public:
+  explicit CaseIndexReader(const ViewStore* views) : views_(views) {}
+
+  // Cases matching `filter`, by case id, after `page_token`.
+  // Errors: INVALID_ARGUMENT (a page_token this method did not give).
+  absl::StatusOr<CaseListPage> List(const CaseListFilter& filter,
+                                    size_t page_size,
+                                    const std::string& page_token) const;
+
+  // The case id an external id points at, if any.
+  absl::StatusOr<std::optional<std::string>> Lookup(
+      LookupKind kind, const std::string& value) const;
+
+ private:
+  const ViewStore* const views_;
+};
+
+}  // namespace relog::api
+
+#endif  // RELOG_SERVICES_API_CASE_INDEX_H_
