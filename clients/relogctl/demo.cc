@@ -31,16 +31,53 @@ struct Options {
   uint64_t seed = 1;
   int in_flight = 64;
   std::string reference_dir = "deploy/reference/mel";
-};
-
-struct Work {
-  std::unique_ptr<HouseholdPlan> plan;
-  std::string case_name;  // empty until identified
+  // Plan only: print what would be sent, send nothing.
+  bool dry_run = false;
 };
 
 double Percent(int64_t part, int64_t whole) {
   return whole == 0 ? 0.0 : 100.0 * part / whole;
 }
+
+// --dry_run: the stories' figures without a server.
+int DryRun(const Options& options, const DemoWorld& world) {
+  int64_t cases = 0, steps = 0, rehoused = 0, away = 0, recent = 0, cross = 0;
+  int64_t legal = 0;
+  std::vector<const HouseholdPlan*> stack;
+  for (int i = 0; i < options.households; ++i) {
+    HouseholdPlan plan = PlanHousehold(world, options.seed, i);
+    stack = {&plan};
+    while (!stack.empty()) {
+      const HouseholdPlan* p = stack.back();
+      stack.pop_back();
+      ++cases;
+      steps += p->steps.size();
+      if (p->legal_procedure >= 0) ++legal;
+      if (p->definitive_move >= 0) {
+        ++rehoused;
+        away += p->facts.away_from_site;
+        recent += p->facts.new_or_recent;
+        cross += p->facts.cross_landlord;
+      }
+      for (const auto& step : p->steps) {
+        if (step.child != nullptr) stack.push_back(step.child.get());
+      }
+    }
+  }
+  absl::PrintF(
+      "dry run: %d households, %d cases, %d commands planned\n"
+      "rehoused %d (%.1f %%): away from site %.1f %%, new or < 5 years "
+      "%.1f %%, across landlords %.1f %%; legal procedure %d\n",
+      options.households, cases, steps, rehoused, Percent(rehoused, cases),
+      Percent(away, rehoused), Percent(recent, rehoused),
+      Percent(cross, rehoused), legal);
+  return kExitOk;
+}
+
+struct Work {
+  std::unique_ptr<HouseholdPlan> plan;
+  std::string case_name;  // empty until identified
+};
 
 class Demo {
  public:
@@ -301,6 +338,10 @@ int RunDemo(const Context& ctx, const std::vector<std::string>& args) {
     } else if (key == "in_flight") {
       ok = absl::SimpleAtoi(value, &options.in_flight) &&
            options.in_flight > 0 && options.in_flight <= 1024;
+    } else if (key == "dry_run") {
+      options.dry_run = value.empty() || value == "true";
+    } else if (key == "dry_run") {
+      options.dry_run = value.empty() || value == "true";
     } else if (key == "reference_dir") {
       options.reference_dir = value;
       ok = !value.empty();
@@ -332,6 +373,7 @@ int RunDemo(const Context& ctx, const std::vector<std::string>& args) {
                  options.reference_dir.c_str());
     return kExitError;
   }
+  if (options.dry_run) return DryRun(options, world);
   std::fprintf(
       stderr, "demo: %d households, seed %llu, %d in flight, reference %s\n",
       options.households, static_cast<unsigned long long>(options.seed),

@@ -135,7 +135,8 @@ std::string CommandHelp(absl::string_view command) {
            "refusals, legal procedures, CAL\n  decisions, temporary "
            "rehousings, decohabitations, exits, follow-ups,\n  corrections "
            "and closures, dated from 2018 up to today. Deterministic for\n"
-           "  a seed: rerunning the same seed replays the same request ids.\n";
+           "  a seed: rerunning the same seed replays the same request ids.\n"
+           "  --dry_run plans without a server and prints the shares.\n";
   }
   if (command == "case get" || command == "case list" ||
       command == "case history" || command == "case" || command == "log" ||
