@@ -1,0 +1,149 @@
+#include "clients/relogctl/help.h"
+
+#include <memory>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "clients/relogctl/case_printer.h"
+#include "clients/relogctl/mutations.h"
+#include "clients/relogctl/step_flags.h"
+#include "google/protobuf/descriptor.pb.h"
+
+// From the build (embed_file.cmake): a FileDescriptorSet of the relog.v1
+// protos with their comments.
+extern const unsigned char relogctl_descriptors[];
+extern const size_t relogctl_descriptors_size;
+
+namespace relog::ctl {
+namespace {
+
+using google::protobuf::DescriptorPool;
+using google::protobuf::FieldDescriptor;
+
+const DescriptorPool* CommentedPool() {
+  static const DescriptorPool* const pool = [] {
+    auto* p = new DescriptorPool();
+    google::protobuf::FileDescriptorSet set;
+    if (set.ParseFromArray(relogctl_descriptors,
+                           static_cast<int>(relogctl_descriptors_size))) {
+      for (const auto& file : set.file()) (void)p->BuildFile(file);
+    }
+    return p;
+  }();
+  return pool;
+}
+
+constexpr char kCommonFlags[] =
+    "  --request_id=UUID        the request's id (default: a new UUIDv4, "
+    "printed: retry with it)\n"
+    "  --expected_version=N     fail with ABORTED if the case moved on\n"
+    "  --occurred_at=YYYY-MM-DD the business date (default: today, "
+    "Europe/Paris)\n"
+    "  --body_json=JSON         the step as proto JSON (flags below apply "
+    "on top)\n";
+
+std::string MutationHelp(const Mutation& m) {
+  std::string out = absl::StrCat(
+      "relogctl ", m.command, m.needs_case_name() ? " cases/ID" : "",
+      " [FLAGS]\n  ", m.summary, " (CaseService.", m.rpc, ")\n\n",
+      "common flags:\n", kCommonFlags, "\nstep flags (",
+      m.body_field()->message_type()->name(),
+      "; a unique suffix of a path works too, e.g. --commune_insee):\n");
+  Table table({"FLAG", "TYPE", "MEANING"});
+  for (const FieldFlag& flag : ListFieldFlags(m.body_field()->message_type())) {
+    std::string name = "--" + flag.path;
+    std::string type = DescribeFieldType(flag.field());
+    if (flag.has_euro_alias()) {
+      name += absl::StrCat(" | --", flag.path.substr(0, flag.path.size() - 6));
+      type += " cents | euros";
+    }
+    table.AddRow({name, type, FieldComment(flag.field())});
+  }
+  out += table.Render(2);
+  out +=
+      "\nrepeated values: comma-separated (--reasons=location,rent_too_high);"
+      "\nenums: the short lowercase name (--typology=t3); bools: "
+      "--flag=true|false;\namounts: --x_cents=41250 or --x=412.50 (euros).\n";
+  return out;
+}
+
+}  // namespace
+
+std::string FieldComment(const FieldDescriptor* field) {
+  const auto* message = CommentedPool()->FindMessageTypeByName(
+      field->containing_type()->full_name());
+  if (message == nullptr) return "";
+  const FieldDescriptor* commented = message->FindFieldByName(field->name());
+  if (commented == nullptr) return "";
+  google::protobuf::SourceLocation location;
+  if (!commented->GetSourceLocation(&location)) return "";
+  std::string text = location.leading_comments.empty()
+                         ? location.trailing_comments
+                         : location.leading_comments;
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (!line.empty()) lines.emplace_back(line);
+  }
+  return absl::StrJoin(lines, " ");
+}
+
+std::string Usage() {
+  std::string out =
+      "relogctl [--server=HOST:PORT] [--json] [--timeout_seconds=N] COMMAND "
+      "[ARGS]\n"
+      "Global flags may come anywhere on the line.\n\n"
+      "queries:\n"
+      "  case get cases/ID | --reference=R | --tenant_reference=T |\n"
+      "           --dwelling_register_id=D | --national_application_number=N\n"
+      "  case list [--operation= --commune= --landlord= --state= "
+      "--reference_contains=\n"
+      "             --page_size= --page_token=] [--all]\n"
+      "  case history cases/ID [--page_size= --page_token=] [--all]\n"
+      "  log head      the last position of the log and its global hash\n"
+      "  log verify    walk both hash chains and the indexes\n\n"
+      "steps (relogctl help COMMAND lists a command's flags):\n";
+  Table table({"COMMAND", "RPC", "WHAT"});
+  for (const Mutation& m : Mutations()) {
+    table.AddRow(
+        {absl::StrCat(m.command, m.needs_case_name() ? " cases/ID" : ""), m.rpc,
+         m.summary});
+  }
+  out += table.Render(2);
+  out +=
+      "\ndemo --households=N [--seed=S] [--in_flight=64] "
+      "[--reference_dir=deploy/reference/mel]\n"
+      "              a synthetic dataset through the public API\n"
+      "help [COMMAND]\n\n"
+      "exit codes: 0 ok, 1 error, 2 usage, 3 the log is broken\n";
+  return out;
+}
+
+std::string CommandHelp(absl::string_view command) {
+  for (const Mutation& m : Mutations()) {
+    if (command == m.command || command == m.rpc) return MutationHelp(m);
+  }
+  if (command == "demo") {
+    return "relogctl demo --households=N [--seed=1] [--in_flight=64]\n"
+           "              [--reference_dir=deploy/reference/mel]\n"
+           "  Builds a synthetic dataset through CaseService only: N "
+           "households spread over\n  the sample's operations, with offers, "
+           "refusals, legal procedures, CAL\n  decisions, temporary "
+           "rehousings, decohabitations, exits, follow-ups,\n  corrections "
+           "and closures, dated from 2018 up to today. Deterministic for\n"
+           "  a seed: rerunning the same seed replays the same request ids.\n"
+           "  --dry_run plans without a server and prints the shares.\n";
+  }
+  if (command == "case get" || command == "case list" ||
+      command == "case history" || command == "case" || command == "log" ||
+      command == "log head" || command == "log verify") {
+    return Usage();
+  }
+  return "";
+}
+
+}  // namespace relog::ctl

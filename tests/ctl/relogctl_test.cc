@@ -1,0 +1,162 @@
+// relogctl end to end: the real binary against a real relogd child process.
+// Skipped while relogd does not serve relog.v1.CaseService.
+#include <stdio.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "relog/v1/case_service.grpc.pb.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace relog {
+namespace {
+
+using ::relog::testing::ChildProcess;
+using ::relog::testing::TempDir;
+using ::testing::HasSubstr;
+
+class RelogctlCaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string port_file = dir_.Sub("port");
+    std::vector<std::string> args = {
+        "--listen=127.0.0.1:0", "--data_dir=" + dir_.Sub("data"),
+        "--port_file=" + port_file, "--shutdown_grace_seconds=5"};
+    // The sample, wherever the test runs from (a relogd that predates
+    // CaseService has no such flag).
+    if (absl::StrContains(Shell(absl::StrCat(RELOGD_PATH, " --helpfull")),
+                          "reference_dir")) {
+      args.push_back(std::string("--reference_dir=") + RELOG_SOURCE_DIR +
+                     "/deploy/reference/mel");
+    }
+    relogd_ = std::make_unique<ChildProcess>(RELOGD_PATH, args);
+    std::optional<std::string> port =
+        testing::WaitForFile(port_file, absl::Seconds(60));
+    ASSERT_TRUE(port.has_value()) << "relogd did not start";
+    server_ =
+        absl::StrCat("--server=127.0.0.1:", absl::StripAsciiWhitespace(*port));
+    auto stub = relog::v1::CaseService::NewStub(grpc::CreateChannel(
+        server_.substr(9), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    relog::v1::GetCaseRequest request;
+    request.set_name("cases/none");
+    relog::v1::Case c;
+    if (stub->GetCase(&context, request, &c).error_code() ==
+        grpc::StatusCode::UNIMPLEMENTED) {
+      GTEST_SKIP() << "relogd does not serve CaseService yet";
+    }
+  }
+
+  // relogctl's stdout and stderr (or stdout only), then "exit=N".
+  std::string Run(const std::string& args, bool with_stderr = true) {
+    return Shell(absl::StrCat(RELOGCTL_PATH, " ", server_, " ", args,
+                              with_stderr ? " 2>&1" : " 2>/dev/null",
+                              "; echo exit=$?"));
+  }
+
+  static std::string Shell(const std::string& command) {
+    FILE* pipe = popen(command.c_str(), "r");
+    EXPECT_NE(pipe, nullptr);
+    if (pipe == nullptr) return "";
+    std::string output;
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+      output.append(buffer, n);
+    }
+    pclose(pipe);
+    return output;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ChildProcess> relogd_;
+  std::string server_;
+};
+
+constexpr char kIdentify[] =
+    "identify --occurred_at=2020-03-02 --reference=CTL-TEST-1 "
+    "--operation_id=OP-LIL-CONCORDE-1 --building_id=BAT-A "
+    "--origin.facts.landlord_id=999000029 --commune_insee=59350 "
+    "--quartier_code=QP059001 --typology=t3 --surface_m2=64 --floor=2 "
+    "--financing=plus --rent=380.50 --charges=60 --occupancy=titular_tenant "
+    "--register_id=RPLS-CTL-1";
+
+TEST_F(RelogctlCaseTest, IdentifiesThenGetsTheCase) {
+  std::string out = Run(absl::StrCat("--json ", kIdentify), false);
+  ASSERT_THAT(out, HasSubstr("exit=0")) << out;
+  relog::v1::CaseCommandResponse response;
+  const std::string json = out.substr(0, out.find("\nexit="));
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &response).ok())
+      << json;
+  const std::string name = response.case_().name();
+  ASSERT_THAT(name, ::testing::StartsWith("cases/"));
+  EXPECT_EQ(response.case_().identification().origin().facts().rent_cents(),
+            38050);
+
+  std::string get = Run("case get " + name);
+  EXPECT_THAT(get, HasSubstr("CTL-TEST-1"));
+  EXPECT_THAT(get, HasSubstr("IDENTIFIED"));
+  EXPECT_THAT(get, HasSubstr("next steps:"));
+  EXPECT_THAT(get, HasSubstr("exit=0"));
+  EXPECT_THAT(Run("--json case get --reference=CTL-TEST-1"),
+              HasSubstr("\"name\":\"" + name + "\""));
+  EXPECT_THAT(Run("case list --operation=OP-LIL-CONCORDE-1"), HasSubstr(name));
+  std::string history = Run("case history " + name);
+  EXPECT_THAT(history, HasSubstr("HouseholdIdentified"));
+  EXPECT_THAT(history, HasSubstr("exit=0"));
+
+  // A step, then its correction.
+  ASSERT_THAT(Run("notice " + name +
+                  " --occurred_at=2020-03-10 --method=registered_letter"),
+              HasSubstr("exit=0"));
+  std::string corrected = Run("correct " + name +
+                              " --occurred_at=2020-03-20 --corrected_version=1 "
+                              "--occurred_on=2020-03-11 --reason=typing_error");
+  EXPECT_THAT(corrected, HasSubstr("exit=0"));
+  EXPECT_THAT(Run("case get " + name), HasSubstr("2020-03-11"));
+}
+
+TEST_F(RelogctlCaseTest, ErrorsExitOneWithTheReasonAndUsageErrorsTwo) {
+  std::string missing =
+      Run("notice cases/does-not-exist --method=registered_letter");
+  EXPECT_THAT(missing, HasSubstr("NOT_FOUND"));
+  EXPECT_THAT(missing, HasSubstr("reason CASE_NOT_FOUND"));
+  EXPECT_THAT(missing, HasSubstr("request_id "));
+  EXPECT_THAT(missing, HasSubstr("exit=1"));
+
+  std::string bad = Run(
+      "identify --occurred_at=2020-03-02 --reference=X "
+      "--operation_id=OP-NOWHERE --building_id=BAT-A --occupancy=sheltered");
+  EXPECT_THAT(bad, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(bad, HasSubstr("exit=1"));
+
+  std::string usage = Run("notice cases/x --colour=blue");
+  EXPECT_THAT(usage, HasSubstr("--colour"));
+  EXPECT_THAT(usage, HasSubstr("exit=2"));
+  EXPECT_THAT(Run("offer make cases/x --typology=t9"), HasSubstr("exit=2"));
+  EXPECT_THAT(Run("case list --state=nonsense"), HasSubstr("exit=2"));
+}
+
+// 40 households cannot keep 64 commands in flight (one command at a time
+// per case): 100 can.
+TEST_F(RelogctlCaseTest, DemoBuildsADatasetWithoutUnexpectedErrors) {
+  std::string out = Run(absl::StrCat(
+      "demo --households=100 --seed=3 --in_flight=64 --reference_dir=",
+      RELOG_SOURCE_DIR, "/deploy/reference/mel"));
+  EXPECT_THAT(out, HasSubstr("unexpected errors     0\n")) << out;
+  EXPECT_THAT(out, HasSubstr("max in flight         64 ")) << out;
+  EXPECT_THAT(out, HasSubstr("exit=0")) << out;
+  EXPECT_THAT(Run("case list --all"), HasSubstr("exit=0"));
+}
+
+}  // namespace
+}  // namespace relog
