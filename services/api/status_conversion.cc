@@ -32,6 +32,15 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     violation->set_field(field->second);
     violation->set_description(std::string(status.message()));
     details.add_details()->PackFrom(bad_request);
+  } else if (status.code() == absl::StatusCode::kFailedPrecondition) {
+    // A rule refused the request: which rule, about which field (AIP-193).
+    google::rpc::PreconditionFailure failure;
+    google::rpc::PreconditionFailure::Violation* violation =
+        failure.add_violations();
+    violation->set_type(info.reason());
+    if (field != metadata.end()) violation->set_subject(field->second);
+    violation->set_description(std::string(status.message()));
+    details.add_details()->PackFrom(failure);
   }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       std::string(status.message()),
@@ -45,8 +54,12 @@ ErrorDetails ReadErrorDetails(const grpc::Status& status) {
   for (const google::protobuf::Any& any : details.details()) {
     google::rpc::ErrorInfo info;
     google::rpc::BadRequest bad_request;
+    google::rpc::PreconditionFailure failure;
     if (any.UnpackTo(&info)) {
       out.reason = info.reason();
+    } else if (any.UnpackTo(&failure) && failure.violations_size() > 0 &&
+               out.field.empty()) {
+      out.field = failure.violations(0).subject();
     } else if (any.UnpackTo(&bad_request) &&
                bad_request.field_violations_size() > 0 && out.field.empty()) {
       out.field = bad_request.field_violations(0).field();

@@ -1,7 +1,8 @@
 // absl::Status (with relog's reason and metadata, storage/errors.h) ⇄ gRPC
 // status with google.rpc details: every error leaves relogd with an
-// ErrorInfo{reason, domain, metadata}, and INVALID_ARGUMENT errors that name
-// a field also with a BadRequest field violation.
+// ErrorInfo{reason, domain, metadata}; INVALID_ARGUMENT errors that name a
+// field also with a BadRequest field violation, FAILED_PRECONDITION errors
+// with a PreconditionFailure (type = reason, subject = field).
 #ifndef RELOG_SERVICES_API_STATUS_CONVERSION_H_
 #define RELOG_SERVICES_API_STATUS_CONVERSION_H_
 
@@ -19,7 +20,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // What a client reads back from a gRPC error.
 struct ErrorDetails {
   std::string reason;  // ErrorInfo.reason, "" if none
-  std::string field;   // the first BadRequest field violation, "" if none
+  // The first BadRequest field violation, or the subject of the first
+  // PreconditionFailure violation; "" if none.
+  std::string field;
 };
 ErrorDetails ReadErrorDetails(const grpc::Status& status);
 

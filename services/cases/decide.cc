@@ -19,15 +19,18 @@ int64_t ResteACharge(int64_t rent, int64_t charges, int64_t allowance) {
 }
 
 // What relog fills in itself before the rules are checked.
-void Complete(CaseStep& step, const CaseFacts& facts,
+void Complete(CaseStep& step, absl::CivilDay day, const CaseFacts& facts,
               const DecideContext& context) {
   switch (step.step_case()) {
     case CaseStep::kHouseholdIdentified: {
       auto* id = step.mutable_household_identified();
       const reference::Building* building = context.reference->FindBuilding(
           id->operation_id(), id->building_id());
+      const reference::Operation* operation =
+          context.reference->FindOperation(id->operation_id(), day);
       auto* origin = id->mutable_origin()->mutable_facts();
-      // The dwelling's landlord, commune and quartier are the building's:
+      // The dwelling's landlord and commune are the building's, its QPV the
+      // operation's in force on the date (codes change with the QPV lists):
       // the operator may leave them out.
       if (building != nullptr) {
         if (origin->landlord_id().empty()) {
@@ -36,9 +39,9 @@ void Complete(CaseStep& step, const CaseFacts& facts,
         if (origin->commune_insee().empty()) {
           origin->set_commune_insee(building->insee);
         }
-        if (origin->quartier_code().empty()) {
-          origin->set_quartier_code(building->quartier_code);
-        }
+      }
+      if (operation != nullptr && origin->quartier_code().empty()) {
+        origin->set_quartier_code(operation->quartier_code);
       }
       break;
     }
@@ -268,7 +271,7 @@ absl::StatusOr<Decision> Decide(const Command& command, const CaseState& state,
     step.step.mutable_decohabitation_recorded()->set_new_case_id(
         command.new_case_id);
   }
-  Complete(step.step, state.facts, context);
+  Complete(step.step, command.occurred_on, state.facts, context);
   // The offer step's body is "offer"; the decohabitation's own step has no
   // fields of the caller's, so errors name the new household.
   RETURN_IF_ERROR(CheckStep(state.facts, step, context, body));

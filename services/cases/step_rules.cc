@@ -62,8 +62,9 @@ class StepChecker {
   // The step may not occur before `prerequisite` (the step it depends on).
   absl::Status NotBefore(std::optional<absl::CivilDay> prerequisite,
                          absl::string_view what) const;
+  // Checks a dwelling against the reference data in force on `on`.
   absl::Status CheckDwelling(absl::string_view name, const DwellingFacts& d,
-                             bool landlord_required) const;
+                             bool landlord_required, absl::CivilDay on) const;
   // The offer named by `offer_id`, which must be in one of the statuses.
   absl::StatusOr<const OfferState*> Offer(
       absl::string_view name, const std::string& offer_id,
@@ -119,31 +120,32 @@ absl::Status StepChecker::NotBefore(std::optional<absl::CivilDay> prerequisite,
 
 absl::Status StepChecker::CheckDwelling(absl::string_view name,
                                         const DwellingFacts& d,
-                                        bool landlord_required) const {
+                                        bool landlord_required,
+                                        absl::CivilDay on) const {
   const std::string p(name);
   if (d.landlord_id().empty()) {
     if (landlord_required) {
       return InvalidField(Field(p + ".landlord_id"), reason::kFieldRequired,
                           "is required for a social dwelling");
     }
-  } else if (ref_.FindLandlord(d.landlord_id(), day_) == nullptr) {
+  } else if (ref_.FindLandlord(d.landlord_id(), on) == nullptr) {
     return InvalidField(
         Field(p + ".landlord_id"), reason::kReferenceNotFound,
-        absl::StrCat("no landlord \"", d.landlord_id(), "\" on ", Day(day_)));
+        absl::StrCat("no landlord \"", d.landlord_id(), "\" on ", Day(on)));
   }
   RETURN_IF_ERROR(Required(p + ".commune_insee", !d.commune_insee().empty()));
-  if (ref_.FindCommune(d.commune_insee(), day_) == nullptr) {
+  if (ref_.FindCommune(d.commune_insee(), on) == nullptr) {
     return InvalidField(
         Field(p + ".commune_insee"), reason::kReferenceNotFound,
-        absl::StrCat("no commune \"", d.commune_insee(), "\" on ", Day(day_)));
+        absl::StrCat("no commune \"", d.commune_insee(), "\" on ", Day(on)));
   }
   if (!d.quartier_code().empty()) {
-    const reference::Quartier* q = ref_.FindQuartier(d.quartier_code(), day_);
+    const reference::Quartier* q = ref_.FindQuartier(d.quartier_code(), on);
     if (q == nullptr) {
       return InvalidField(Field(p + ".quartier_code"),
                           reason::kReferenceNotFound,
                           absl::StrCat("no QPV \"", d.quartier_code(),
-                                       "\" in force on ", Day(day_)));
+                                       "\" in force on ", Day(on)));
     }
     bool in_commune = false;
     for (const std::string& insee : q->communes) {
@@ -227,16 +229,18 @@ absl::Status StepChecker::CheckIdentification() const {
                      id.building_id(), "\""));
   }
   const DwellingFacts& origin = id.origin().facts();
-  RETURN_IF_ERROR(CheckDwelling("origin.facts", origin, true));
-  // The dwelling is in the building: same landlord, commune and quartier.
+  RETURN_IF_ERROR(CheckDwelling("origin.facts", origin, true, day_));
+  // The dwelling is in the building (same landlord and commune), in the
+  // operation's QPV as the list in force on the date codes it.
   if (origin.landlord_id() != building->landlord_id ||
       origin.commune_insee() != building->insee ||
-      origin.quartier_code() != building->quartier_code) {
+      origin.quartier_code() != operation->quartier_code) {
     return InvalidField(
         Field("origin.facts"), reason::kValueOutOfRange,
-        absl::StrCat("landlord, commune and quartier must be the building's (",
+        absl::StrCat("landlord, commune and quartier must be those of the "
+                     "building and operation (",
                      building->landlord_id, ", ", building->insee, ", ",
-                     building->quartier_code, ")"));
+                     operation->quartier_code, " on ", Day(day_), ")"));
   }
   RETURN_IF_ERROR(Required(
       "occupancy", id.occupancy() != relog::v1::OCCUPANCY_STATUS_UNSPECIFIED));
@@ -305,7 +309,7 @@ absl::Status StepChecker::CheckOffer() const {
       NotBefore(facts_.committee_validated_on, "the committee's validation"));
   const DwellingFacts& d = o.dwelling().facts();
   const bool social = d.financing() != relog::v1::FINANCING_PRIVATE;
-  RETURN_IF_ERROR(CheckDwelling("dwelling.facts", d, social));
+  RETURN_IF_ERROR(CheckDwelling("dwelling.facts", d, social, day_));
   if (social) {
     RETURN_IF_ERROR(Required("reservataire_id", !o.reservataire_id().empty()));
   }
@@ -461,11 +465,16 @@ absl::Status StepChecker::CheckLease() const {
   const auto& lease = step_.step.lease_signed();
   RETURN_IF_ERROR(
       Required("kind", lease.kind() != relog::v1::LEASE_KIND_UNSPECIFIED));
+  // The dwelling is checked on the date it was chosen: the offer's for the
+  // lease of an offer (a QPV list revised meanwhile does not unmake it),
+  // the lease's own on the import path.
+  absl::CivilDay chosen_on = day_;
   if (facts_.phase == Phase::kAllocated) {
     ASSIGN_OR_RETURN(
         const OfferState* offer,
         Offer("offer_id", lease.offer_id(), {OfferState::Status::kAllocated}));
     RETURN_IF_ERROR(NotBefore(offer->cal_decided_on, "the CAL decision"));
+    chosen_on = offer->made_on;
   } else if (!lease.offer_id().empty()) {
     // The import path records a lease without offers; an offer it names
     // would have to be allocated first.
@@ -476,7 +485,8 @@ absl::Status StepChecker::CheckLease() const {
   }
   RETURN_IF_ERROR(CheckDwelling(
       "dwelling.facts", lease.dwelling().facts(),
-      lease.dwelling().facts().financing() != relog::v1::FINANCING_PRIVATE));
+      lease.dwelling().facts().financing() != relog::v1::FINANCING_PRIVATE,
+      chosen_on));
   RETURN_IF_ERROR(Range("rent_cents", lease.rent_cents(), 0, kMaxRentCents));
   RETURN_IF_ERROR(
       Range("charges_cents", lease.charges_cents(), 0, kMaxChargesCents));

@@ -1,5 +1,4 @@
 // relogctl end to end: the real binary against a real relogd child process.
-// Skipped while relogd does not serve relog.v1.CaseService.
 #include <stdio.h>
 
 #include <memory>
@@ -13,47 +12,22 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "relog/v1/case_service.grpc.pb.h"
-#include "tests/testing/child_process.h"
+#include "tests/testing/relogd_process.h"
 #include "tests/testing/temp_dir.h"
 
 namespace relog {
 namespace {
 
-using ::relog::testing::ChildProcess;
 using ::relog::testing::TempDir;
 using ::testing::HasSubstr;
 
 class RelogctlCaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string port_file = dir_.Sub("port");
-    std::vector<std::string> args = {
-        "--listen=127.0.0.1:0", "--data_dir=" + dir_.Sub("data"),
-        "--port_file=" + port_file, "--shutdown_grace_seconds=5"};
-    // The sample, wherever the test runs from (a relogd that predates
-    // CaseService has no such flag).
-    if (absl::StrContains(Shell(absl::StrCat(RELOGD_PATH, " --helpfull")),
-                          "reference_dir")) {
-      args.push_back(std::string("--reference_dir=") + RELOG_SOURCE_DIR +
-                     "/deploy/reference/mel");
-    }
-    relogd_ = std::make_unique<ChildProcess>(RELOGD_PATH, args);
-    std::optional<std::string> port =
-        testing::WaitForFile(port_file, absl::Seconds(60));
-    ASSERT_TRUE(port.has_value()) << "relogd did not start";
-    server_ =
-        absl::StrCat("--server=127.0.0.1:", absl::StripAsciiWhitespace(*port));
-    auto stub = relog::v1::CaseService::NewStub(grpc::CreateChannel(
-        server_.substr(9), grpc::InsecureChannelCredentials()));
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-    relog::v1::GetCaseRequest request;
-    request.set_name("cases/none");
-    relog::v1::Case c;
-    if (stub->GetCase(&context, request, &c).error_code() ==
-        grpc::StatusCode::UNIMPLEMENTED) {
-      GTEST_SKIP() << "relogd does not serve CaseService yet";
-    }
+    relogd_ = std::make_unique<testing::RelogdProcess>(
+        RELOGD_PATH, RELOG_SOURCE_DIR, dir_.Sub("data"), dir_);
+    ASSERT_FALSE(relogd_->address().empty()) << "relogd did not start";
+    server_ = "--server=" + relogd_->address();
   }
 
   // relogctl's stdout and stderr (or stdout only), then "exit=N".
@@ -78,7 +52,7 @@ class RelogctlCaseTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<ChildProcess> relogd_;
+  std::unique_ptr<testing::RelogdProcess> relogd_;
   std::string server_;
 };
 
