@@ -52,8 +52,11 @@ void Complete(CaseStep& step, absl::CivilDay day, const CaseFacts& facts,
       break;
     }
     case CaseStep::kOfferMade:
-      step.mutable_offer_made()->set_offer_id(
-          absl::StrCat(facts.offers.size() + 1));
+      // A correction keeps the offer's id (other steps refer to it).
+      if (step.offer_made().offer_id().empty()) {
+        step.mutable_offer_made()->set_offer_id(
+            absl::StrCat(facts.offers.size() + 1));
+      }
       break;
     case CaseStep::kLeaseSigned: {
       auto* lease = step.mutable_lease_signed();
@@ -153,24 +156,6 @@ absl::StatusOr<Decision> DecideCorrection(const Command& command,
                         "is required");
   }
   EffectiveStep corrected = *target;
-  if (c.has_replacement()) {
-    if (c.replacement().step_case() != target->step.step_case()) {
-      return MakeError(
-          absl::StatusCode::kInvalidArgument, reason::kCorrectionMismatch,
-          absl::StrCat("step ", c.corrected_version(), " is a ",
-                       StepEventType(target->step.step_case()),
-                       "; the replacement must be of the same type"),
-          {{meta::kField, "correction.replacement"}});
-    }
-    if (StepKey(c.replacement()) != StepKey(target->step)) {
-      return MakeError(absl::StatusCode::kInvalidArgument,
-                       reason::kCorrectionMismatch,
-                       "a correction cannot change the ids other steps refer "
-                       "to (offer_id, new_case_id)",
-                       {{meta::kField, "correction.replacement"}});
-    }
-    corrected.step = c.replacement();
-  }
   if (!c.occurred_on().empty()) {
     absl::CivilDay day;
     if (c.occurred_on().size() != 10 ||
@@ -180,6 +165,41 @@ absl::StatusOr<Decision> DecideCorrection(const Command& command,
           absl::StrCat("\"", c.occurred_on(), "\" is not a YYYY-MM-DD date"));
     }
     corrected.occurred_on = day;
+  }
+  if (c.has_replacement()) {
+    if (c.replacement().step_case() != target->step.step_case()) {
+      return MakeError(
+          absl::StatusCode::kInvalidArgument, reason::kCorrectionMismatch,
+          absl::StrCat("step ", c.corrected_version(), " is a ",
+                       StepEventType(target->step.step_case()),
+                       "; the replacement must be of the same type"),
+          {{meta::kField, "correction.replacement"}});
+    }
+    corrected.step = c.replacement();
+    // Ids other steps refer to are kept when the replacement leaves them
+    // out, and may not change.
+    if (corrected.step.has_offer_made() &&
+        corrected.step.offer_made().offer_id().empty()) {
+      corrected.step.mutable_offer_made()->set_offer_id(StepKey(target->step));
+    }
+    if (corrected.step.has_decohabitation_recorded() &&
+        corrected.step.decohabitation_recorded().new_case_id().empty()) {
+      corrected.step.mutable_decohabitation_recorded()->set_new_case_id(
+          StepKey(target->step));
+    }
+    if (StepKey(corrected.step) != StepKey(target->step)) {
+      return MakeError(absl::StatusCode::kInvalidArgument,
+                       reason::kCorrectionMismatch,
+                       "a correction cannot change the ids other steps refer "
+                       "to (offer_id, new_case_id)",
+                       {{meta::kField, "correction.replacement"}});
+    }
+    // What relog computes (reste à charge, the building's landlord, the
+    // offer's dwelling) is computed again from the corrected values, as of
+    // the steps before the corrected one.
+    const std::map<uint64_t, EffectiveStep> before(
+        state.steps.begin(), state.steps.lower_bound(c.corrected_version()));
+    Complete(corrected.step, corrected.occurred_on, FoldSteps(before), context);
   }
   // The step is checked as it would have been recorded: against the facts
   // of the steps before it, in the phase they give.
@@ -191,6 +211,10 @@ absl::StatusOr<Decision> DecideCorrection(const Command& command,
   CaseEvent event;
   event.occurred_on = command.occurred_on;
   event.correction = c;
+  // The event records the replacement as relog completed it.
+  if (c.has_replacement()) {
+    *event.correction->mutable_replacement() = corrected.step;
+  }
   decision.events.push_back(std::move(event));
   return decision;
 }

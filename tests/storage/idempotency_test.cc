@@ -64,6 +64,8 @@ TEST(IdempotencyTest, RetriedRequestGetsTheFirstAnswerEvenAfterReopening) {
   ASSERT_OK(looked_up);
   ASSERT_TRUE(looked_up->has_value());
   ExpectSameAnswer(**looked_up, *first);
+  // The recorded hash, so that the caller can tell a retry from a reuse.
+  EXPECT_EQ((*looked_up)->request_hash, "hash-1");
   EXPECT_FALSE(store->LookupRequest("unknown")->has_value());
   // Three events in all: the retries wrote nothing.
   EXPECT_EQ(ReadWholeLog(*store).size(), 3u);
