@@ -403,6 +403,29 @@ void AfterDefinitiveMove(Planner& p, const Household& h,
   }
 }
 
+// When the QPV list was revised between the offer and the move, the move
+// gives the arrival's code in force on its date (the same quartier's name
+// in the dwelling's commune), as an operator would.
+void SetArrivalQuartier(Planner& p, const v1::DwellingFacts& facts,
+                        v1::HouseholdMoved* move) {
+  const std::string& code = facts.quartier_code();
+  if (code.empty() || p.ref().FindQuartier(code, p.day()) != nullptr) return;
+  std::string name;
+  for (const reference::Quartier* q : p.ref().Quartiers(absl::CivilDay(2015, 1, 1))) {
+    if (q->code == code) name = q->name;
+  }
+  for (const reference::Quartier* q : p.ref().Quartiers(p.day())) {
+    const bool in_commune =
+        std::find(q->communes.begin(), q->communes.end(),
+                  facts.commune_insee()) != q->communes.end();
+    if (q->name == name && in_commune) {
+      move->set_quartier_code(q->code);
+      return;
+    }
+  }
+  move->set_outside_qpv(true);
+}
+
 // Offers until a definitive move, an exit, or today.
 void Offers(Planner& p, Household& h, bool refuser, bool temporary_first,
             bool* legal_procedure) {
@@ -536,7 +559,9 @@ void Offers(Planner& p, Household& h, bool refuser, bool temporary_first,
     lease->mutable_lease()->set_charges_cents(facts.charges_cents());
     lease->mutable_lease()->set_housing_allowance_cents(h.allowance_cents);
     if (!p.Advance(3, 30)) return;
-    p.Add<v1::RecordMoveRequest>("RecordMove");
+    auto* move = p.Add<v1::RecordMoveRequest>("RecordMove");
+    if (move == nullptr) return;
+    SetArrivalQuartier(p, facts, move->mutable_move());
     if (temporary) {
       temporary_done = true;
       continue;

@@ -58,6 +58,21 @@ void Complete(CaseStep& step, absl::CivilDay day, const CaseFacts& facts,
             absl::StrCat(facts.offers.size() + 1));
       }
       break;
+    case CaseStep::kHouseholdMoved: {
+      // The arrival's QPV on the move date: the lease's code while the list
+      // that defines it is in force.
+      auto* move = step.mutable_household_moved();
+      if (!facts.leases.empty() && move->quartier_code().empty() &&
+          !move->outside_qpv()) {
+        const std::string& code =
+            facts.leases.back().lease.dwelling().facts().quartier_code();
+        if (!code.empty() &&
+            context.reference->FindQuartier(code, day) != nullptr) {
+          move->set_quartier_code(code);
+        }
+      }
+      break;
+    }
     case CaseStep::kLeaseSigned: {
       auto* lease = step.mutable_lease_signed();
       if (const OfferState* offer = facts.FindOffer(lease->offer_id())) {

@@ -77,6 +77,7 @@ class StepChecker {
   absl::Status CheckOfferAnswer() const;
   absl::Status CheckCalDecision() const;
   absl::Status CheckLease() const;
+  absl::Status CheckMove() const;
   absl::Status CheckFollowUpSteps() const;
   absl::Status CheckExit() const;
   absl::Status CheckClosure() const;
@@ -171,6 +172,15 @@ absl::Status StepChecker::CheckDwelling(absl::string_view name,
   RETURN_IF_ERROR(Range(p + ".rent_cents", d.rent_cents(), 0, kMaxRentCents));
   RETURN_IF_ERROR(
       Range(p + ".charges_cents", d.charges_cents(), 0, kMaxChargesCents));
+  if (!d.iris_code().empty() &&
+      (d.iris_code().size() != 9 ||
+       d.iris_code().compare(0, 5, d.commune_insee()) != 0 ||
+       d.iris_code().find_first_not_of("0123456789", 5) !=
+           std::string::npos)) {
+    return InvalidField(Field(p + ".iris_code"), reason::kValueOutOfRange,
+                        "must be the commune's INSEE code followed by 4 "
+                        "digits");
+  }
   if (!d.programme_id().empty() &&
       ref_.FindProgramme(d.programme_id()) == nullptr) {
     return InvalidField(
@@ -267,6 +277,7 @@ absl::Status StepChecker::CheckDiagnosis() const {
   RETURN_IF_ERROR(
       Required("support_level",
                d.support_level() != relog::v1::SUPPORT_LEVEL_UNSPECIFIED));
+  RETURN_IF_ERROR(Range("dependants", d.dependants(), 0, 20));
   if (d.needs().has_max_floor()) {
     RETURN_IF_ERROR(Range("needs.max_floor", d.needs().max_floor(), 0, 60));
   }
@@ -503,6 +514,42 @@ absl::Status StepChecker::CheckLease() const {
   return absl::OkStatus();
 }
 
+absl::Status StepChecker::CheckMove() const {
+  const auto& move = step_.step.household_moved();
+  if (facts_.leases.empty()) return absl::OkStatus();  // phase refused it
+  RETURN_IF_ERROR(NotBefore(facts_.leases.back().signed_on, "the lease"));
+  const relog::v1::DwellingFacts& arrival =
+      facts_.leases.back().lease.dwelling().facts();
+  if (move.outside_qpv()) {
+    if (!move.quartier_code().empty()) {
+      return InvalidField(Field("quartier_code"), reason::kFieldNotAllowed,
+                          "give a QPV code or outside_qpv, not both");
+    }
+    return absl::OkStatus();
+  }
+  if (move.quartier_code().empty()) {
+    if (arrival.quartier_code().empty()) return absl::OkStatus();
+    return InvalidField(
+        Field("quartier_code"), reason::kFieldRequired,
+        absl::StrCat("the lease's QPV code ", arrival.quartier_code(),
+                     " is not in force on ", Day(day_),
+                     ": give the code in force, or outside_qpv"));
+  }
+  const reference::Quartier* q = ref_.FindQuartier(move.quartier_code(), day_);
+  if (q == nullptr) {
+    return InvalidField(Field("quartier_code"), reason::kReferenceNotFound,
+                        absl::StrCat("no QPV \"", move.quartier_code(),
+                                     "\" in force on ", Day(day_)));
+  }
+  for (const std::string& insee : q->communes) {
+    if (insee == arrival.commune_insee()) return absl::OkStatus();
+  }
+  return InvalidField(Field("quartier_code"), reason::kValueOutOfRange,
+                      absl::StrCat("QPV ", move.quartier_code(),
+                                   " is not in the dwelling's commune ",
+                                   arrival.commune_insee()));
+}
+
 absl::Status StepChecker::CheckFollowUpSteps() const {
   const CaseStep& s = step_.step;
   RETURN_IF_ERROR(NotBefore(facts_.definitive_move_on, "the move"));
@@ -663,10 +710,7 @@ absl::Status StepChecker::Check() {
     case CaseStep::kLeaseSigned:
       return CheckLease();
     case CaseStep::kHouseholdMoved:
-      return NotBefore(facts_.leases.empty()
-                           ? std::nullopt
-                           : std::optional(facts_.leases.back().signed_on),
-                       "the lease");
+      return CheckMove();
     case CaseStep::kKeysReturned: {
       if (facts_.keys_returned_on.has_value()) {
         return RuleViolated(reason::kAlreadyRecorded,
