@@ -167,6 +167,18 @@ absl::StatusOr<Decision> DecideCorrection(const Command& command,
                        {{meta::kField, "correction.replacement"}});
     }
     corrected.step = c.replacement();
+    // What relog computes (reste à charge, the lease's dwelling from its
+    // offer, the origin from the building) follows the new values, as it
+    // did for the original step: from the facts of the steps before it.
+    // An offer keeps its id, checked above.
+    if (corrected.step.step_case() != CaseStep::kOfferMade) {
+      CaseFacts before;
+      for (const auto& [version, step] : state.steps) {
+        if (version >= c.corrected_version()) break;
+        ApplyStep(before, step);
+      }
+      Complete(corrected.step, before, context);
+    }
   }
   if (!c.occurred_on().empty()) {
     absl::CivilDay day;
@@ -188,6 +200,9 @@ absl::StatusOr<Decision> DecideCorrection(const Command& command,
   CaseEvent event;
   event.occurred_on = command.occurred_on;
   event.correction = c;
+  if (c.has_replacement()) {
+    *event.correction->mutable_replacement() = corrected.step;
+  }
   decision.events.push_back(std::move(event));
   return decision;
 }
