@@ -243,6 +243,141 @@ Validity Always() {
   return valid;
 }
 
+// A non-negative integer in [min, max].
+absl::StatusOr<int64_t> IntIn(const Row& row, size_t col, int64_t min,
+                              int64_t max) {
+  int64_t value = 0;
+  const std::string& text = row.fields[col];
+  if (!IsDigits(text) || text.size() > 15 || !absl::SimpleAtoi(text, &value) ||
+      value < min || value > max) {
+    return CellError(row, col,
+                     absl::StrCat("bad value \"", text, "\" (an integer from ",
+                                  min, " to ", max, ")"));
+  }
+  return value;
+}
+
+absl::StatusOr<std::optional<int64_t>> OptionalIntIn(const Row& row, size_t col,
+                                                     int64_t min, int64_t max) {
+  if (row.fields[col].empty()) return std::optional<int64_t>();
+  ASSIGN_OR_RETURN(int64_t value, IntIn(row, col, min, max));
+  return std::optional<int64_t>(value);
+}
+
+// One of `allowed`, exactly.
+absl::StatusOr<std::string> OneOf(const Row& row, size_t col,
+                                  const std::vector<std::string>& allowed) {
+  const std::string& text = row.fields[col];
+  if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
+    return CellError(row, col,
+                     absl::StrCat("bad value \"", text, "\" (one of ",
+                                  absl::StrJoin(allowed, ", "), ")"));
+  }
+  return text;
+}
+
+// "T1" … "T6" → 1 … 6.
+absl::StatusOr<int> Typology(const Row& row, size_t col) {
+  const std::string& text = row.fields[col];
+  if (text.size() != 2 || text[0] != 'T' || text[1] < '1' || text[1] > '6') {
+    return CellError(row, col,
+                     absl::StrCat("bad typology \"", text,
+                                  "\" (T1 … T6, T6 = T6 and larger)"));
+  }
+  return text[1] - '0';
+}
+
+// Upper-case letters, digits and '_'.
+absl::StatusOr<std::string> Token(const Row& row, size_t col) {
+  const std::string& text = row.fields[col];
+  bool ok = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return absl::ascii_isupper(static_cast<unsigned char>(c)) ||
+           absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_';
+  });
+  if (!ok) {
+    return CellError(row, col,
+                     absl::StrCat("bad identifier \"", text,
+                                  "\" (upper-case letters, digits and _)"));
+  }
+  return text;
+}
+
+const std::vector<std::string>& ZonesOf(absl::string_view zoning) {
+  static const std::vector<std::string> kApl = {"1", "2", "3"};
+  static const std::vector<std::string> kAbc = {"Abis", "A", "B1", "B2", "C"};
+  static const std::vector<std::string> kFlat = {"*"};
+  if (zoning == "APL") return kApl;
+  if (zoning == "ABC") return kAbc;
+  return kFlat;
+}
+
+// A zone of `zoning` (APL: 1, 2, 3; ABC: Abis, A, B1, B2, C; "*": "*").
+absl::StatusOr<std::string> Zone(const Row& row, size_t col,
+                                 absl::string_view zoning) {
+  const std::string& text = row.fields[col];
+  const std::vector<std::string>& zones = ZonesOf(zoning);
+  if (std::find(zones.begin(), zones.end(), text) == zones.end()) {
+    return CellError(
+        row, col,
+        absl::StrCat("bad zone \"", text, "\" of zoning ", zoning, " (one of ",
+                     absl::StrJoin(zones, ", "), ")"));
+  }
+  return text;
+}
+
+absl::StatusOr<std::string> Iris(const Row& row, size_t col) {
+  const std::string& code = row.fields[col];
+  if (!IsIrisCode(code)) {
+    return CellError(row, col,
+                     absl::StrCat("bad IRIS code \"", code,
+                                  "\" (9 characters: the commune's INSEE code "
+                                  "then 4 digits)"));
+  }
+  return code;
+}
+
+// Like RowValidity, with the end required.
+absl::StatusOr<Validity> RowPeriod(const Row& row, size_t from_col,
+                                   size_t to_col) {
+  if (row.fields[to_col].empty()) return CellError(row, to_col, "required");
+  return RowValidity(row, from_col, to_col);
+}
+
+Validity OneDay(absl::CivilDay day) {
+  Validity valid;
+  valid.from = day;
+  valid.to = day + 1;
+  return valid;
+}
+
+Validity Until(absl::CivilDay day) {
+  Validity valid = Always();
+  valid.to = day;
+  return valid;
+}
+
+Validity From(absl::CivilDay day) {
+  Validity valid;
+  valid.from = day;
+  return valid;
+}
+
+// Allowed values of some columns.
+const std::vector<std::string> kPartyKindNames = {"COMMUNE", "LANDLORD"};
+const std::vector<std::string> kImlZonings = {"APL", "ABC", "*"};
+const std::vector<std::string> kCategoryNames = {"SINGLE", "COUPLE",
+                                                 "WITH_DEPENDANTS"};
+const std::vector<std::string> kZonings = {"APL", "ABC"};
+const std::vector<std::string> kSingleFinancings = {"PLAI", "PLUS", "PLS"};
+const std::vector<std::string> kRentZones = {"1bis", "1", "2", "3", "*"};
+
+bool TypologiesOverlap(const pb::ImlRate& a, const pb::ImlRate& b) {
+  return a.typology_min() <= b.typology_max() &&
+         b.typology_min() <= a.typology_max();
+}
+
+std::string TypologyText(int typology) { return absl::StrCat("T", typology); }
+
 // ---- Parsed rows, with their lines and validity, for the cross checks ----
 
 template <typename Msg>
@@ -395,6 +530,47 @@ void Canonicalize(pb::ReferenceDataLoaded& data) {
   });
   SortRows(data.mutable_programmes(),
            [](const pb::Programme& r) { return r.id(); });
+  SortRows(data.mutable_commitments(), [](const pb::CharterCommitment& r) {
+    return absl::StrCat(r.amendment_ref(), "\x1f", r.party_kind(), "\x1f",
+                        r.party_id(), "\x1f", r.period_from());
+  });
+  SortRows(data.mutable_allocations(), [](const pb::SocialAllocations& r) {
+    return absl::StrCat(r.year(), "\x1f", r.landlord_id(), "\x1f", r.insee());
+  });
+  SortRows(data.mutable_iml_scale(), [](const pb::ImlRate& r) {
+    return absl::StrCat(r.zoning(), "\x1f", r.zone(), "\x1f", r.valid_from(),
+                        "\x1f", r.typology_min());
+  });
+  SortRows(data.mutable_apl_rent_ceilings(), [](const pb::AplRentCeiling& r) {
+    return absl::StrCat(r.zone(), "\x1f", r.category(), "\x1f", r.valid_from());
+  });
+  SortRows(data.mutable_commune_zones(), [](const pb::CommuneZone& r) {
+    return absl::StrCat(r.insee(), "\x1f", r.zoning(), "\x1f", r.valid_from());
+  });
+  SortRows(data.mutable_targets(), [](const pb::ReferenceTarget& r) {
+    return absl::StrCat(r.target_id(), "\x1f", r.scope(), "\x1f",
+                        r.valid_from());
+  });
+  SortRows(data.mutable_coverage(), [](const pb::FileCoverage& r) {
+    return absl::StrCat(r.file(), "\x1f", r.complete_from());
+  });
+  SortRows(data.mutable_fragility_classes(), [](const pb::FragilityClass& r) {
+    return absl::StrCat(r.iris(), "\x1f", r.valid_from());
+  });
+  SortRows(data.mutable_occupancy_norms(), [](const pb::OccupancyNorm& r) {
+    return absl::StrCat(r.persons(), "\x1f", r.valid_from());
+  });
+  SortRows(data.mutable_coordination_bodies(),
+           [](const pb::CoordinationBodyMember& r) {
+             return absl::StrCat(r.body_id(), "\x1f", r.insee(), "\x1f",
+                                 r.valid_from());
+           });
+  SortRows(data.mutable_commune_successions(),
+           [](const pb::CommuneSuccession& r) { return r.old_insee(); });
+  SortRows(data.mutable_max_rents(), [](const pb::MaxRent& r) {
+    return absl::StrCat(r.financing(), "\x1f", r.zone(), "\x1f",
+                        r.valid_from());
+  });
 }
 
 std::string ComputeContentSha256(const pb::ReferenceDataLoaded& data) {
@@ -438,11 +614,62 @@ absl::StatusOr<pb::ReferenceDataLoaded> ParseReferenceDir(
   CsvFile programmes_csv{
       "programmes.csv",
       {"id", "name", "landlord_id", "insee", "quartier_code", "dwellings",
-       "delivered_on", "first_conventionnement", "financing", "source"},
+       "delivered_on", "first_conventionnement", "financing", "dwellings_plai",
+       "dwellings_plus", "dwellings_pls", "iris", "source"},
       {}};
-  for (CsvFile* csv :
-       {&communes_csv, &adjacency_csv, &quartiers_csv, &landlords_csv,
-        &reservataires_csv, &operations_csv, &buildings_csv, &programmes_csv}) {
+  CsvFile commitments_csv{
+      "commitments.csv",
+      {"amendment_ref", "adopted_on", "party_kind", "party_id", "period_from",
+       "period_to", "households", "min_new_build_permille", "source"},
+      {}};
+  CsvFile allocations_csv{"allocations.csv",
+                          {"year", "landlord_id", "insee", "allocations",
+                           "allocations_outside_qpv", "source"},
+                          {}};
+  CsvFile iml_csv{"iml_scale.csv",
+                  {"zoning", "zone", "typology_min", "typology_max",
+                   "amount_cents", "valid_from", "valid_to", "source"},
+                  {}};
+  CsvFile apl_csv{
+      "apl_rent_ceilings.csv",
+      {"zone", "category", "ceiling_cents", "extra_per_dependant_cents",
+       "valid_from", "valid_to", "source"},
+      {}};
+  CsvFile zones_csv{
+      "commune_zones.csv",
+      {"insee", "zoning", "zone", "valid_from", "valid_to", "source"},
+      {}};
+  CsvFile targets_csv{"targets.csv",
+                      {"target_id", "scope", "min_permille", "max_permille",
+                       "valid_from", "valid_to", "source"},
+                      {}};
+  CsvFile coverage_csv{
+      "coverage.csv", {"file", "complete_from", "complete_to", "source"}, {}};
+  CsvFile fragility_csv{"fragility_classes.csv",
+                        {"iris", "class", "valid_from", "valid_to", "source"},
+                        {}};
+  CsvFile norms_csv{"occupancy_norms.csv",
+                    {"persons", "min_surface_m2", "min_typology", "valid_from",
+                     "valid_to", "source"},
+                    {}};
+  CsvFile bodies_csv{
+      "coordination_bodies.csv",
+      {"body_id", "name", "insee", "valid_from", "valid_to", "source"},
+      {}};
+  CsvFile successions_csv{"commune_successions.csv",
+                          {"old_insee", "new_insee", "on", "source"},
+                          {}};
+  CsvFile max_rents_csv{"max_rents.csv",
+                        {"financing", "zone", "max_rent_cents_per_m2",
+                         "valid_from", "valid_to", "source"},
+                        {}};
+  for (CsvFile* csv : {&communes_csv,    &adjacency_csv,     &quartiers_csv,
+                       &landlords_csv,   &reservataires_csv, &operations_csv,
+                       &buildings_csv,   &programmes_csv,    &commitments_csv,
+                       &allocations_csv, &iml_csv,           &apl_csv,
+                       &zones_csv,       &targets_csv,       &coverage_csv,
+                       &fragility_csv,   &norms_csv,         &bodies_csv,
+                       &successions_csv, &max_rents_csv}) {
     RETURN_IF_ERROR(ReadCsv(dir, *csv));
   }
 
@@ -615,9 +842,343 @@ absl::StatusOr<pb::ReferenceDataLoaded> ParseReferenceDir(
                                     "\" (PLAI, PLUS, PLS or mixed)"));
     }
     p.msg.set_financing(row.fields[8]);
-    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 9));
+    // Dwellings by financing: all three or none.
+    bool any_split = false, all_split = true;
+    for (size_t col = 9; col <= 11; ++col) {
+      if (row.fields[col].empty()) {
+        all_split = false;
+      } else {
+        any_split = true;
+      }
+    }
+    if (any_split && !all_split) {
+      for (size_t col = 9; col <= 11; ++col) {
+        if (row.fields[col].empty()) {
+          return CellError(row, col,
+                           "dwellings_plai, dwellings_plus and dwellings_pls "
+                           "are all set or all empty");
+        }
+      }
+    }
+    if (all_split) {
+      ASSIGN_OR_RETURN(int64_t plai, IntIn(row, 9, 0, 1000000));
+      ASSIGN_OR_RETURN(int64_t plus, IntIn(row, 10, 0, 1000000));
+      ASSIGN_OR_RETURN(int64_t pls, IntIn(row, 11, 0, 1000000));
+      if (plai + plus + pls != dwellings) {
+        return CellError(
+            row, 9,
+            absl::StrCat("dwellings_plai + dwellings_plus + dwellings_pls = ",
+                         plai + plus + pls, ", must equal dwellings ",
+                         dwellings));
+      }
+      const std::string& financing = row.fields[8];
+      int64_t own = financing == "PLAI"   ? plai
+                    : financing == "PLUS" ? plus
+                    : financing == "PLS"  ? pls
+                                          : dwellings;
+      if (own != dwellings) {
+        return CellError(row, 8,
+                         absl::StrCat("a ", financing,
+                                      " programme has all its dwellings in ",
+                                      financing, " (else financing is mixed)"));
+      }
+      p.msg.set_dwellings_plai(static_cast<int32_t>(plai));
+      p.msg.set_dwellings_plus(static_cast<int32_t>(plus));
+      p.msg.set_dwellings_pls(static_cast<int32_t>(pls));
+    }
+    if (!row.fields[12].empty()) {
+      ASSIGN_OR_RETURN(*p.msg.mutable_iris(), Iris(row, 12));
+      if (p.msg.iris().substr(0, 5) != p.msg.insee()) {
+        return CellError(row, 12,
+                         absl::StrCat("IRIS \"", p.msg.iris(),
+                                      "\" is not in the programme's commune ",
+                                      p.msg.insee()));
+      }
+    }
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 13));
     p.msg.set_source(source);
     programmes.push_back(std::move(p));
+  }
+
+  static const std::map<std::string, pb::CommitmentPartyKind> kPartyKinds = {
+      {"COMMUNE", pb::COMMITMENT_PARTY_KIND_COMMUNE},
+      {"LANDLORD", pb::COMMITMENT_PARTY_KIND_LANDLORD}};
+  std::vector<Parsed<pb::CharterCommitment>> commitments;
+  for (const Row& row : commitments_csv.rows) {
+    Parsed<pb::CharterCommitment> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(*p.msg.mutable_amendment_ref(), Required(row, 0));
+    ASSIGN_OR_RETURN(absl::CivilDay adopted_on, Date(row, 1));
+    p.msg.set_adopted_on(absl::FormatCivilTime(adopted_on));
+    ASSIGN_OR_RETURN(std::string kind, OneOf(row, 2, kPartyKindNames));
+    p.msg.set_party_kind(kPartyKinds.at(kind));
+    if (kind == "COMMUNE") {
+      ASSIGN_OR_RETURN(*p.msg.mutable_party_id(), Insee(row, 3));
+    } else {
+      ASSIGN_OR_RETURN(*p.msg.mutable_party_id(), Siren(row, 3));
+    }
+    ASSIGN_OR_RETURN(p.valid, RowPeriod(row, 4, 5));
+    p.msg.set_period_from(row.fields[4]);
+    p.msg.set_period_to(row.fields[5]);
+    ASSIGN_OR_RETURN(int64_t households, IntIn(row, 6, 0, 1000000));
+    p.msg.set_households(static_cast<int32_t>(households));
+    ASSIGN_OR_RETURN(std::optional<int64_t> permille,
+                     OptionalIntIn(row, 7, 0, 1000));
+    if (permille.has_value()) {
+      p.msg.set_min_new_build_permille(static_cast<int32_t>(*permille));
+    }
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 8));
+    p.msg.set_source(source);
+    commitments.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::SocialAllocations>> allocations;
+  for (const Row& row : allocations_csv.rows) {
+    Parsed<pb::SocialAllocations> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(int64_t year, IntIn(row, 0, 1900, 2999));
+    p.msg.set_year(static_cast<int32_t>(year));
+    p.valid.from = absl::CivilDay(year, 1, 1);
+    p.valid.to = absl::CivilDay(year + 1, 1, 1);
+    ASSIGN_OR_RETURN(*p.msg.mutable_landlord_id(), Siren(row, 1));
+    ASSIGN_OR_RETURN(*p.msg.mutable_insee(), Insee(row, 2));
+    ASSIGN_OR_RETURN(int64_t all, IntIn(row, 3, 0, 10000000));
+    ASSIGN_OR_RETURN(int64_t outside, IntIn(row, 4, 0, 10000000));
+    if (outside > all) {
+      return CellError(row, 4,
+                       absl::StrCat("allocations_outside_qpv ", outside,
+                                    " exceeds allocations ", all));
+    }
+    p.msg.set_allocations(static_cast<int32_t>(all));
+    p.msg.set_allocations_outside_qpv(static_cast<int32_t>(outside));
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 5));
+    p.msg.set_source(source);
+    allocations.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::ImlRate>> iml_scale;
+  for (const Row& row : iml_csv.rows) {
+    Parsed<pb::ImlRate> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(*p.msg.mutable_zoning(), OneOf(row, 0, kImlZonings));
+    ASSIGN_OR_RETURN(*p.msg.mutable_zone(), Zone(row, 1, p.msg.zoning()));
+    ASSIGN_OR_RETURN(int typology_min, Typology(row, 2));
+    ASSIGN_OR_RETURN(int typology_max, Typology(row, 3));
+    if (typology_max < typology_min) {
+      return CellError(row, 3,
+                       absl::StrCat("typology_max ", row.fields[3],
+                                    " is below typology_min ", row.fields[2]));
+    }
+    p.msg.set_typology_min(typology_min);
+    p.msg.set_typology_max(typology_max);
+    ASSIGN_OR_RETURN(int64_t amount, IntIn(row, 4, 1, 1000000000));
+    p.msg.set_amount_cents(amount);
+    ASSIGN_OR_RETURN(p.valid, RowValidity(row, 5, 6));
+    p.msg.set_valid_from(row.fields[5]);
+    p.msg.set_valid_to(row.fields[6]);
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 7));
+    p.msg.set_source(source);
+    // One scale at a time, one row per (zone, typology, day).
+    for (const Parsed<pb::ImlRate>& other : iml_scale) {
+      if (!other.valid.Overlaps(p.valid) ||
+          !TypologiesOverlap(other.msg, p.msg)) {
+        continue;
+      }
+      if (other.msg.zoning() != p.msg.zoning()) {
+        return CellError(
+            row, 0,
+            absl::StrCat("line ", other.row->line, " (zoning ",
+                         other.msg.zoning(),
+                         ") is in force on the same days "
+                         "for the same typologies: one scale at a time"));
+      }
+      if (other.msg.zone() == p.msg.zone()) {
+        return CellError(
+            row, 1,
+            absl::StrCat("duplicate IML rate for zone ", p.msg.zone(), " ",
+                         TypologyText(p.msg.typology_min()), "-",
+                         TypologyText(p.msg.typology_max()),
+                         " with overlapping validity and typologies (line ",
+                         other.row->line, ")"));
+      }
+    }
+    iml_scale.push_back(std::move(p));
+  }
+
+  static const std::map<std::string, pb::AplCeilingCategory> kCategories = {
+      {"SINGLE", pb::APL_CEILING_CATEGORY_SINGLE},
+      {"COUPLE", pb::APL_CEILING_CATEGORY_COUPLE},
+      {"WITH_DEPENDANTS", pb::APL_CEILING_CATEGORY_WITH_DEPENDANTS}};
+  std::vector<Parsed<pb::AplRentCeiling>> apl_ceilings;
+  for (const Row& row : apl_csv.rows) {
+    Parsed<pb::AplRentCeiling> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(*p.msg.mutable_zone(), Zone(row, 0, "APL"));
+    ASSIGN_OR_RETURN(std::string category, OneOf(row, 1, kCategoryNames));
+    p.msg.set_category(kCategories.at(category));
+    ASSIGN_OR_RETURN(int64_t ceiling, IntIn(row, 2, 1, 1000000000));
+    p.msg.set_ceiling_cents(ceiling);
+    if (category == "WITH_DEPENDANTS") {
+      ASSIGN_OR_RETURN(int64_t extra, IntIn(row, 3, 0, 1000000000));
+      p.msg.set_extra_per_dependant_cents(extra);
+    } else if (!row.fields[3].empty()) {
+      return CellError(row, 3,
+                       "only WITH_DEPENDANTS has an extra per dependant");
+    }
+    ASSIGN_OR_RETURN(p.valid, RowValidity(row, 4, 5));
+    p.msg.set_valid_from(row.fields[4]);
+    p.msg.set_valid_to(row.fields[5]);
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 6));
+    p.msg.set_source(source);
+    apl_ceilings.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::CommuneZone>> commune_zones;
+  for (const Row& row : zones_csv.rows) {
+    Parsed<pb::CommuneZone> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(*p.msg.mutable_insee(), Insee(row, 0));
+    ASSIGN_OR_RETURN(*p.msg.mutable_zoning(), OneOf(row, 1, kZonings));
+    ASSIGN_OR_RETURN(*p.msg.mutable_zone(), Zone(row, 2, p.msg.zoning()));
+    ASSIGN_OR_RETURN(p.valid, RowValidity(row, 3, 4));
+    p.msg.set_valid_from(row.fields[3]);
+    p.msg.set_valid_to(row.fields[4]);
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 5));
+    p.msg.set_source(source);
+    commune_zones.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::ReferenceTarget>> targets;
+  for (const Row& row : targets_csv.rows) {
+    Parsed<pb::ReferenceTarget> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(*p.msg.mutable_target_id(), Token(row, 0));
+    ASSIGN_OR_RETURN(*p.msg.mutable_scope(), Token(row, 1));
+    ASSIGN_OR_RETURN(std::optional<int64_t> min,
+                     OptionalIntIn(row, 2, 0, 1000));
+    ASSIGN_OR_RETURN(std::optional<int64_t> max,
+                     OptionalIntIn(row, 3, 0, 1000));
+    if (!min.has_value() && !max.has_value()) {
+      return CellError(row, 2, "min_permille or max_permille is required");
+    }
+    if (min.has_value() && max.has_value() && *max < *min) {
+      return CellError(
+          row, 3,
+          absl::StrCat("max_permille ", *max, " is below min_permille ", *min));
+    }
+    if (min.has_value()) p.msg.set_min_permille(static_cast<int32_t>(*min));
+    if (max.has_value()) p.msg.set_max_permille(static_cast<int32_t>(*max));
+    ASSIGN_OR_RETURN(p.valid, RowValidity(row, 4, 5));
+    p.msg.set_valid_from(row.fields[4]);
+    p.msg.set_valid_to(row.fields[5]);
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 6));
+    p.msg.set_source(source);
+    targets.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::FileCoverage>> coverage;
+  for (const Row& row : coverage_csv.rows) {
+    Parsed<pb::FileCoverage> p;
+    p.row = &row;
+    const std::string& file = row.fields[0];
+    if (file == "coverage.csv" ||
+        std::find(std::begin(kReferenceFiles), std::end(kReferenceFiles),
+                  file) == std::end(kReferenceFiles)) {
+      return CellError(row, 0,
+                       absl::StrCat("unknown reference file \"", file,
+                                    "\" (one of the files of this folder, not "
+                                    "coverage.csv)"));
+    }
+    p.msg.set_file(file);
+    ASSIGN_OR_RETURN(p.valid, RowValidity(row, 1, 2));
+    p.msg.set_complete_from(row.fields[1]);
+    p.msg.set_complete_to(row.fields[2]);
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 3));
+    p.msg.set_source(source);
+    coverage.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::FragilityClass>> fragility_classes;
+  for (const Row& row : fragility_csv.rows) {
+    Parsed<pb::FragilityClass> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(*p.msg.mutable_iris(), Iris(row, 0));
+    ASSIGN_OR_RETURN(*p.msg.mutable_fragility_class(), Required(row, 1));
+    ASSIGN_OR_RETURN(p.valid, RowValidity(row, 2, 3));
+    p.msg.set_valid_from(row.fields[2]);
+    p.msg.set_valid_to(row.fields[3]);
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 4));
+    p.msg.set_source(source);
+    fragility_classes.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::OccupancyNorm>> occupancy_norms;
+  for (const Row& row : norms_csv.rows) {
+    Parsed<pb::OccupancyNorm> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(int64_t persons, IntIn(row, 0, 1, 99));
+    p.msg.set_persons(static_cast<int32_t>(persons));
+    ASSIGN_OR_RETURN(int64_t surface, IntIn(row, 1, 1, 10000));
+    p.msg.set_min_surface_m2(static_cast<int32_t>(surface));
+    ASSIGN_OR_RETURN(int typology, Typology(row, 2));
+    p.msg.set_min_typology(typology);
+    ASSIGN_OR_RETURN(p.valid, RowValidity(row, 3, 4));
+    p.msg.set_valid_from(row.fields[3]);
+    p.msg.set_valid_to(row.fields[4]);
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 5));
+    p.msg.set_source(source);
+    occupancy_norms.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::CoordinationBodyMember>> bodies;
+  for (const Row& row : bodies_csv.rows) {
+    Parsed<pb::CoordinationBodyMember> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(*p.msg.mutable_body_id(), Required(row, 0));
+    ASSIGN_OR_RETURN(*p.msg.mutable_name(), Required(row, 1));
+    ASSIGN_OR_RETURN(*p.msg.mutable_insee(), Insee(row, 2));
+    ASSIGN_OR_RETURN(p.valid, RowValidity(row, 3, 4));
+    p.msg.set_valid_from(row.fields[3]);
+    p.msg.set_valid_to(row.fields[4]);
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 5));
+    p.msg.set_source(source);
+    bodies.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::CommuneSuccession>> successions;
+  for (const Row& row : successions_csv.rows) {
+    Parsed<pb::CommuneSuccession> p;
+    p.row = &row;
+    p.valid = Always();
+    ASSIGN_OR_RETURN(*p.msg.mutable_old_insee(), Insee(row, 0));
+    ASSIGN_OR_RETURN(*p.msg.mutable_new_insee(), Insee(row, 1));
+    if (p.msg.old_insee() == p.msg.new_insee()) {
+      return CellError(row, 1,
+                       absl::StrCat("a commune does not succeed itself (",
+                                    p.msg.old_insee(), ")"));
+    }
+    ASSIGN_OR_RETURN(absl::CivilDay on, Date(row, 2));
+    p.msg.set_on(absl::FormatCivilTime(on));
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 3));
+    p.msg.set_source(source);
+    successions.push_back(std::move(p));
+  }
+
+  std::vector<Parsed<pb::MaxRent>> max_rents;
+  for (const Row& row : max_rents_csv.rows) {
+    Parsed<pb::MaxRent> p;
+    p.row = &row;
+    ASSIGN_OR_RETURN(*p.msg.mutable_financing(),
+                     OneOf(row, 0, kSingleFinancings));
+    ASSIGN_OR_RETURN(*p.msg.mutable_zone(), OneOf(row, 1, kRentZones));
+    ASSIGN_OR_RETURN(int64_t cents, IntIn(row, 2, 1, 100000));
+    p.msg.set_max_rent_cents_per_m2(cents);
+    ASSIGN_OR_RETURN(p.valid, RowValidity(row, 3, 4));
+    p.msg.set_valid_from(row.fields[3]);
+    p.msg.set_valid_to(row.fields[4]);
+    ASSIGN_OR_RETURN(pb::ReferenceSource source, Source(row, 5));
+    p.msg.set_source(source);
+    max_rents.push_back(std::move(p));
   }
 
   // ---- Duplicates ----
@@ -648,6 +1209,88 @@ absl::StatusOr<pb::ReferenceDataLoaded> ParseReferenceDir(
   RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
       programmes, 0, "programme",
       [](const pb::Programme& m) { return m.id(); }));
+
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      commitments, 3, "commitment of one party adopted on one day",
+      [](const pb::CharterCommitment& m) {
+        return absl::StrCat(m.party_kind() == pb::COMMITMENT_PARTY_KIND_LANDLORD
+                                ? "LANDLORD"
+                                : "COMMUNE",
+                            " ", m.party_id(), " adopted ", m.adopted_on());
+      }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      allocations, 0, "allocations", [](const pb::SocialAllocations& m) {
+        return absl::StrCat(m.year(), " ", m.landlord_id(), " ", m.insee());
+      }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      apl_ceilings, 0, "APL ceiling", [](const pb::AplRentCeiling& m) {
+        return absl::StrCat(m.zone(), " ",
+                            pb::AplCeilingCategory_Name(m.category()));
+      }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      commune_zones, 0, "commune zone", [](const pb::CommuneZone& m) {
+        return absl::StrCat(m.insee(), " ", m.zoning());
+      }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      targets, 0, "target", [](const pb::ReferenceTarget& m) {
+        return absl::StrCat(m.target_id(), " ", m.scope());
+      }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      coverage, 0, "coverage",
+      [](const pb::FileCoverage& m) { return m.file(); }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      fragility_classes, 0, "IRIS",
+      [](const pb::FragilityClass& m) { return m.iris(); }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      occupancy_norms, 0, "occupancy norm",
+      [](const pb::OccupancyNorm& m) { return absl::StrCat(m.persons()); }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      bodies, 2, "member of coordination body",
+      [](const pb::CoordinationBodyMember& m) {
+        return absl::StrCat(m.body_id(), " ", m.insee());
+      }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      successions, 0, "succession of commune",
+      [](const pb::CommuneSuccession& m) { return m.old_insee(); }));
+  RETURN_IF_ERROR(CheckNoOverlappingDuplicates(
+      max_rents, 1, "maximum rent", [](const pb::MaxRent& m) {
+        return absl::StrCat(m.financing(), " ", m.zone());
+      }));
+
+  // One amendment, one adoption date.
+  {
+    absl::flat_hash_map<std::string, const Parsed<pb::CharterCommitment>*>
+        by_ref;
+    for (const auto& c : commitments) {
+      auto [it, inserted] = by_ref.emplace(c.msg.amendment_ref(), &c);
+      if (!inserted && it->second->msg.adopted_on() != c.msg.adopted_on()) {
+        return CellError(
+            *c.row, 1,
+            absl::StrCat("amendment ", c.msg.amendment_ref(), " is adopted on ",
+                         it->second->msg.adopted_on(), " on line ",
+                         it->second->row->line));
+      }
+    }
+  }
+
+  // Rows of one coordination body that overlap in time share one name.
+  {
+    absl::flat_hash_map<std::string,
+                        std::vector<const Parsed<pb::CoordinationBodyMember>*>>
+        by_body;
+    for (const auto& b : bodies) {
+      for (const auto* other : by_body[b.msg.body_id()]) {
+        if (other->valid.Overlaps(b.valid) &&
+            other->msg.name() != b.msg.name()) {
+          return CellError(*b.row, 1,
+                           absl::StrCat("coordination body ", b.msg.body_id(),
+                                        " is named \"", other->msg.name(),
+                                        "\" on line ", other->row->line));
+        }
+      }
+      by_body[b.msg.body_id()].push_back(&b);
+    }
+  }
 
   // Rows of one quartier code that overlap in time share one name.
   {
@@ -741,6 +1384,52 @@ absl::StatusOr<pb::ReferenceDataLoaded> ParseReferenceDir(
                                p.valid, "landlord", "landlords.csv"));
   }
 
+  for (const auto& p : commitments) {
+    if (p.msg.party_kind() == pb::COMMITMENT_PARTY_KIND_COMMUNE) {
+      RETURN_IF_ERROR(RequireRef(commune_index, *p.row, 3, p.msg.party_id(),
+                                 p.valid, "commune", "communes.csv"));
+    } else {
+      RETURN_IF_ERROR(RequireRef(landlord_index, *p.row, 3, p.msg.party_id(),
+                                 p.valid, "landlord", "landlords.csv"));
+    }
+  }
+  for (const auto& p : allocations) {
+    RETURN_IF_ERROR(RequireRef(landlord_index, *p.row, 1, p.msg.landlord_id(),
+                               p.valid, "landlord", "landlords.csv"));
+    RETURN_IF_ERROR(RequireRef(commune_index, *p.row, 2, p.msg.insee(), p.valid,
+                               "commune", "communes.csv"));
+  }
+  for (const auto& p : commune_zones) {
+    RETURN_IF_ERROR(RequireRef(commune_index, *p.row, 0, p.msg.insee(), p.valid,
+                               "commune", "communes.csv"));
+  }
+  for (const auto& p : fragility_classes) {
+    RETURN_IF_ERROR(RequireRef(commune_index, *p.row, 0,
+                               p.msg.iris().substr(0, 5), p.valid, "commune",
+                               "communes.csv"));
+  }
+  for (const auto& p : bodies) {
+    RETURN_IF_ERROR(RequireRef(commune_index, *p.row, 2, p.msg.insee(), p.valid,
+                               "commune", "communes.csv"));
+  }
+  for (const auto& p : successions) {
+    absl::CivilDay on = *ParseIsoDay(p.msg.on());
+    // The old commune existed before `on` and no longer from `on`; the new
+    // one exists on `on`. Hence chains go forward in time and never loop.
+    RETURN_IF_ERROR(RequireRef(commune_index, *p.row, 0, p.msg.old_insee(),
+                               Until(on), "commune", "communes.csv"));
+    if (AnyOverlap(commune_index, p.msg.old_insee(), From(on))) {
+      return CellError(
+          *p.row, 0,
+          absl::StrCat("commune ", p.msg.old_insee(),
+                       " has a row in communes.csv valid on or after its "
+                       "succession on ",
+                       p.msg.on()));
+    }
+    RETURN_IF_ERROR(RequireRef(commune_index, *p.row, 1, p.msg.new_insee(),
+                               OneDay(on), "commune", "communes.csv"));
+  }
+
   // ---- The event payload ----
   pb::ReferenceDataLoaded loaded;
   for (auto& p : communes) *loaded.add_communes() = std::move(p.msg);
@@ -751,6 +1440,26 @@ absl::StatusOr<pb::ReferenceDataLoaded> ParseReferenceDir(
   for (auto& p : operations) *loaded.add_operations() = std::move(p.msg);
   for (auto& p : buildings) *loaded.add_buildings() = std::move(p.msg);
   for (auto& p : programmes) *loaded.add_programmes() = std::move(p.msg);
+  for (auto& p : commitments) *loaded.add_commitments() = std::move(p.msg);
+  for (auto& p : allocations) *loaded.add_allocations() = std::move(p.msg);
+  for (auto& p : iml_scale) *loaded.add_iml_scale() = std::move(p.msg);
+  for (auto& p : apl_ceilings) {
+    *loaded.add_apl_rent_ceilings() = std::move(p.msg);
+  }
+  for (auto& p : commune_zones) *loaded.add_commune_zones() = std::move(p.msg);
+  for (auto& p : targets) *loaded.add_targets() = std::move(p.msg);
+  for (auto& p : coverage) *loaded.add_coverage() = std::move(p.msg);
+  for (auto& p : fragility_classes) {
+    *loaded.add_fragility_classes() = std::move(p.msg);
+  }
+  for (auto& p : occupancy_norms) {
+    *loaded.add_occupancy_norms() = std::move(p.msg);
+  }
+  for (auto& p : bodies) *loaded.add_coordination_bodies() = std::move(p.msg);
+  for (auto& p : successions) {
+    *loaded.add_commune_successions() = std::move(p.msg);
+  }
+  for (auto& p : max_rents) *loaded.add_max_rents() = std::move(p.msg);
   Canonicalize(loaded);
   loaded.set_content_sha256(ComputeContentSha256(loaded));
   loaded.set_loaded_from(dir);
