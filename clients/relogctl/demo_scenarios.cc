@@ -411,7 +411,8 @@ void SetArrivalQuartier(Planner& p, const v1::DwellingFacts& facts,
   const std::string& code = facts.quartier_code();
   if (code.empty() || p.ref().FindQuartier(code, p.day()) != nullptr) return;
   std::string name;
-  for (const reference::Quartier* q : p.ref().Quartiers(absl::CivilDay(2015, 1, 1))) {
+  for (const reference::Quartier* q :
+       p.ref().Quartiers(absl::CivilDay(2015, 1, 1))) {
     if (q->code == code) name = q->name;
   }
   for (const reference::Quartier* q : p.ref().Quartiers(p.day())) {

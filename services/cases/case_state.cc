@@ -92,7 +92,12 @@ bool OfferState::Counted() const {
       !absl::ParseCivilTime(offer.notified_on(), &notified)) {
     return false;
   }
-  return status == Status::kRefused || status == Status::kLapsed;
+  const auto& c = offer.compliance();
+  const bool meets_criteria = c.needs() == relog::v1::COMPLIANCE_COMPLIANT &&
+                              c.means() == relog::v1::COMPLIANCE_COMPLIANT &&
+                              c.location() == relog::v1::COMPLIANCE_COMPLIANT;
+  return meets_criteria &&
+         (status == Status::kRefused || status == Status::kLapsed);
 }
 
 const OfferState* CaseFacts::FindOffer(const std::string& id) const {
@@ -129,6 +134,13 @@ int CaseFacts::CountedOffers() const {
 bool CaseFacts::temporarily_rehoused() const {
   return !leases.empty() && leases.back().moved_on.has_value() &&
          leases.back().lease.kind() == relog::v1::LEASE_KIND_TEMPORARY;
+}
+
+bool CaseFacts::moved_out() const {
+  for (const Lease& lease : leases) {
+    if (lease.moved_on.has_value()) return true;
+  }
+  return false;
 }
 
 void ApplyStep(CaseFacts& facts, const EffectiveStep& effective) {

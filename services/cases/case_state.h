@@ -62,8 +62,10 @@ struct OfferState {
   relog::v1::CalDecisionRecorded::Decision last_cal_decision =
       relog::v1::CalDecisionRecorded::DECISION_UNSPECIFIED;
 
-  // Counts towards the three offers: notified, then refused or unanswered
-  // past its deadline (DOMAIN.md "Three offers").
+  // Counts towards the three offers: attested compliant on every legal
+  // criterion (needs, means, location), notified, then refused or
+  // unanswered past its deadline (DOMAIN.md "Three offers": "three offers
+  // meeting the legal criteria").
   bool Counted() const;
 };
 const char* OfferStatusName(OfferState::Status status);
@@ -128,6 +130,8 @@ struct CaseFacts {
   const OfferState* CurrentOffer() const;
   int CountedOffers() const;
   bool temporarily_rehoused() const;
+  // Moved out of the origin dwelling (under any lease).
+  bool moved_out() const;
   bool closed() const { return phase == Phase::kClosed; }
 };
 

@@ -220,8 +220,13 @@ absl::StatusOr<Decision> DecideCorrection(const Command& command,
   // of the steps before it, in the phase they give.
   std::map<uint64_t, EffectiveStep> steps = state.steps;
   steps[c.corrected_version()] = corrected;
-  RETURN_IF_ERROR(CheckHistory(steps, c.corrected_version(), context,
-                               "correction.replacement"));
+  // Field paths name the step inside the replacement, as the request does.
+  const std::string body = absl::StrCat(
+      "correction.replacement.",
+      CaseStep::descriptor()
+          ->FindFieldByNumber(static_cast<int>(corrected.step.step_case()))
+          ->name());
+  RETURN_IF_ERROR(CheckHistory(steps, c.corrected_version(), context, body));
   Decision decision;
   CaseEvent event;
   event.occurred_on = command.occurred_on;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/cases/domain_errors.h"
@@ -37,7 +38,11 @@ class StepChecker {
         day_(step.occurred_on),
         ref_(*context.reference),
         today_(context.today),
-        prefix_(prefix) {}
+        prefix_(prefix),
+        // A corrected step's date is the correction's occurred_on.
+        date_field_(absl::StartsWith(prefix, "correction")
+                        ? "correction.occurred_on"
+                        : "occurred_at") {}
 
   absl::Status Check();
 
@@ -88,6 +93,7 @@ class StepChecker {
   const ReferenceData& ref_;
   const absl::CivilDay today_;
   const std::string prefix_;
+  const std::string date_field_;
 };
 
 absl::StatusOr<std::optional<absl::CivilDay>> StepChecker::OptionalDate(
@@ -116,7 +122,7 @@ absl::Status StepChecker::NotBefore(std::optional<absl::CivilDay> prerequisite,
                    reason::kDateBeforePrerequisite,
                    absl::StrCat("occurred_at ", Day(day_), " is before ", what,
                                 " (", Day(*prerequisite), ")"),
-                   {{meta::kField, "occurred_at"}});
+                   {{meta::kField, date_field_}});
 }
 
 absl::Status StepChecker::CheckDwelling(absl::string_view name,
@@ -175,8 +181,7 @@ absl::Status StepChecker::CheckDwelling(absl::string_view name,
   if (!d.iris_code().empty() &&
       (d.iris_code().size() != 9 ||
        d.iris_code().compare(0, 5, d.commune_insee()) != 0 ||
-       d.iris_code().find_first_not_of("0123456789", 5) !=
-           std::string::npos)) {
+       d.iris_code().find_first_not_of("0123456789", 5) != std::string::npos)) {
     return InvalidField(Field(p + ".iris_code"), reason::kValueOutOfRange,
                         "must be the commune's INSEE code followed by 4 "
                         "digits");
@@ -665,14 +670,13 @@ absl::Status StepChecker::Check() {
   }
   const CommandKind kind = CommandForStep(s.step_case());
   if (day_ > today_) {
-    return InvalidField("occurred_at", reason::kDateInFuture,
+    return InvalidField(date_field_, reason::kDateInFuture,
                         absl::StrCat(Day(day_), " is after today (",
                                      Day(today_), ", Europe/Paris)"));
   }
   // Keys are handed back after any move, temporary ones included.
-  const bool moved_out = facts_.temporarily_rehoused() &&
-                         kind == CommandKind::kRecordKeysReturned &&
-                         facts_.phase != Phase::kClosed;
+  const bool moved_out = kind == CommandKind::kRecordKeysReturned &&
+                         facts_.moved_out() && facts_.phase != Phase::kClosed;
   if (!moved_out) RETURN_IF_ERROR(CheckPhase(kind, facts_.phase));
   if (kind != CommandKind::kIdentifyHousehold) {
     RETURN_IF_ERROR(NotBefore(facts_.identified_on, "the identification"));

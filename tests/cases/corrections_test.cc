@@ -174,7 +174,8 @@ TEST_F(CorrectionsTest, MalformedCorrections) {
             "correction.occurred_on");
   When(CorrectCmd(kToday,
                   Correction(kDiagnosisVersion, std::nullopt, "2026-06-16")));
-  ThenError(StatusCode::kInvalidArgument, reason::kDateInFuture);
+  ThenError(StatusCode::kInvalidArgument, reason::kDateInFuture,
+            "correction.occurred_on");
   auto no_cancel_reason = Cancellation(kWishesVersion);
   no_cancel_reason.clear_reason();
   When(CancelCmd(kToday, no_cancel_reason));
@@ -191,7 +192,9 @@ TEST_F(CorrectionsTest, NewValuesBreakingTheStepsOwnRule) {
   CaseStep replacement = Diagnosis();
   replacement.mutable_diagnosis_recorded()->set_adults(0);
   When(CorrectCmd(kToday, Correction(kDiagnosisVersion, replacement)));
-  ThenError(StatusCode::kInvalidArgument, reason::kValueOutOfRange);
+  // The path names the step inside the replacement, as the request does.
+  ThenError(StatusCode::kInvalidArgument, reason::kValueOutOfRange,
+            "correction.replacement.diagnosis_recorded.adults");
 }
 
 TEST_F(CorrectionsTest, DiagnosisMovedAfterTheCommitteeBreaksHistory) {

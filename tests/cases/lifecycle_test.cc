@@ -687,6 +687,21 @@ TEST_F(LifecycleTest, TemporaryThenDefinitiveRehousing) {
   EXPECT_EQ(facts().outcome, relog::v1::CASE_OUTCOME_REHOUSED);
 }
 
+// The keys of the origin dwelling may go back at any time after the
+// household moved out, also once its definitive lease is signed.
+TEST_F(LifecycleTest, KeysAfterATemporaryMoveWhileTheDefinitiveLeaseWaits) {
+  Given(AllocatedHistory());
+  GivenDecided(Cmd(kLeaseOn, Lease("1", relog::v1::LEASE_KIND_TEMPORARY)));
+  GivenDecided(Cmd(kMoveOn, Move()));
+  GivenDecided(Cmd("2025-09-01", Offer("", "2025-09-02", "2025-09-16")));
+  GivenDecided(Cmd("2025-09-10", Accept("2")));
+  GivenDecided(Cmd("2025-09-20", Cal("2")));
+  GivenDecided(Cmd("2025-10-01", Lease("2")));
+  EXPECT_EQ(facts().phase, Phase::kLeaseSigned);
+  When(Cmd("2025-10-02", Keys()));
+  ThenAccepted();
+}
+
 // ---- Decohabitation. ----
 
 TEST_F(LifecycleTest, DecohabitationOpensALinkedCase) {

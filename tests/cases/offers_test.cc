@@ -80,6 +80,25 @@ TEST_F(OffersTest, ThreeNotifiedRefusalsStartTheLegalProcedure) {
   EXPECT_EQ(facts().phase, Phase::kOfferAccepted);
 }
 
+// "Three offers meeting the legal criteria": an offer attested
+// non-compliant on any criterion never counts, even notified and refused.
+TEST_F(OffersTest, AnOfferNotMeetingEveryCriterionDoesNotCount) {
+  MakeOffer(1);
+  RefuseOffer(1);
+  MakeOffer(2);
+  RefuseOffer(2);
+  CaseStep unsuitable = Offer("", Notified(3), Deadline(3));
+  unsuitable.mutable_offer_made()->mutable_compliance()->set_means(
+      relog::v1::COMPLIANCE_NOT_COMPLIANT);
+  GivenDecided(Cmd(Made(3), unsuitable));
+  RefuseOffer(3);
+  EXPECT_EQ(facts().CountedOffers(), 2);
+  EXPECT_FALSE(facts().legal_procedure_since.has_value());
+  MakeOffer(4);
+  RefuseOffer(4);
+  EXPECT_EQ(facts().legal_procedure_offer_id, "4");
+}
+
 TEST_F(OffersTest, AnUnnotifiedRefusedOfferDoesNotCount) {
   MakeOffer(1);
   RefuseOffer(1);
