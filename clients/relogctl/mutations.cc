@@ -81,6 +81,9 @@ const std::vector<Mutation>& Mutations() {
       RELOG_MUTATION("eviction", RecordEviction, "evicted for another cause"),
       RELOG_MUTATION("decohabitation", RecordDecohabitation,
                      "an adult leaves to form a household (opens its case)"),
+      RELOG_MUTATION("iml", RecordRentReductionAllowance,
+                     "the rent-reduction allowance (IML): claimed, paid, "
+                     "rejected"),
       RELOG_MUTATION("close", CloseCase, "close the case with an outcome"),
       RELOG_MUTATION("reopen", ReopenCase, "reopen a closed case"),
       RELOG_MUTATION("correct", CorrectStep,

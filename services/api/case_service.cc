@@ -346,6 +346,8 @@ RELOG_STEP_RPC(EndFollowUp, end, follow_up_ended)
 RELOG_STEP_RPC(RecordDeparture, departure, household_left)
 RELOG_STEP_RPC(RecordDeath, death, household_deceased)
 RELOG_STEP_RPC(RecordEviction, eviction, household_evicted)
+RELOG_STEP_RPC(RecordRentReductionAllowance, allowance,
+               rent_reduction_allowance_recorded)
 RELOG_STEP_RPC(CloseCase, closure, case_closed)
 RELOG_STEP_RPC(ReopenCase, reopening, case_reopened)
 #undef RELOG_STEP_RPC

@@ -101,6 +101,9 @@ class CaseService final : public relog::v1::CaseService::CallbackService {
   Reactor* RecordDecohabitation(Context* c,
                                 const relog::v1::RecordDecohabitationRequest* r,
                                 Response* out) override;
+  Reactor* RecordRentReductionAllowance(
+      Context* c, const relog::v1::RecordRentReductionAllowanceRequest* r,
+      Response* out) override;
   Reactor* CloseCase(Context* c, const relog::v1::CloseCaseRequest* r,
                      Response* out) override;
   Reactor* ReopenCase(Context* c, const relog::v1::ReopenCaseRequest* r,

@@ -292,6 +292,9 @@ void ApplyStep(CaseFacts& facts, const EffectiveStep& effective) {
       facts.decohabitation_case_ids.push_back(
           step.decohabitation_recorded().new_case_id());
       break;
+    case CaseStep::kRentReductionAllowanceRecorded:
+      facts.iml_status = step.rent_reduction_allowance_recorded().status();
+      break;
     case CaseStep::kCaseClosed:
       facts.phase_before_closure = facts.phase;
       facts.outcome = step.case_closed().outcome();

@@ -114,6 +114,8 @@ struct CaseFacts {
   std::optional<bool> follow_up_consent;
   std::optional<absl::CivilDay> follow_up_handed_over_on;
   std::optional<absl::CivilDay> follow_up_ended_on;
+  // The IML's latest status, if claimed.
+  std::optional<relog::v1::RentReductionAllowanceRecorded::Status> iml_status;
 
   // Left on its own, deceased, evicted: the exit step's case and date.
   relog::v1::CaseStep::StepCase exit = relog::v1::CaseStep::STEP_NOT_SET;

@@ -38,6 +38,8 @@ constexpr KindInfo kKinds[] = {
     {CommandKind::kRecordEviction, "RecordEviction", "eviction"},
     {CommandKind::kRecordDecohabitation, "RecordDecohabitation",
      "new_household"},
+    {CommandKind::kRecordRentReductionAllowance, "RecordRentReductionAllowance",
+     "allowance"},
     {CommandKind::kCloseCase, "CloseCase", "closure"},
     {CommandKind::kReopenCase, "ReopenCase", "reopening"},
     {CommandKind::kCorrectStep, "CorrectStep", "correction"},
@@ -113,6 +115,8 @@ CommandKind CommandForStep(CaseStep::StepCase step) {
       return CommandKind::kRecordDecohabitation;
     case CaseStep::kCaseClosed:
       return CommandKind::kCloseCase;
+    case CaseStep::kRentReductionAllowanceRecorded:
+      return CommandKind::kRecordRentReductionAllowance;
     case CaseStep::kCaseReopened:
     case CaseStep::STEP_NOT_SET:
       break;

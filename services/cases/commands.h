@@ -36,12 +36,13 @@ enum class CommandKind {
   kRecordDeath,
   kRecordEviction,
   kRecordDecohabitation,
+  kRecordRentReductionAllowance,
   kCloseCase,
   kReopenCase,
   kCorrectStep,
   kCancelStep,
 };
-inline constexpr int kCommandKindCount = 27;
+inline constexpr int kCommandKindCount = 28;
 
 // Every kind, in declaration order.
 const std::vector<CommandKind>& AllCommandKinds();

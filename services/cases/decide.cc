@@ -73,6 +73,14 @@ void Complete(CaseStep& step, absl::CivilDay day, const CaseFacts& facts,
       }
       break;
     }
+    case CaseStep::kRentReductionAllowanceRecorded: {
+      auto* iml = step.mutable_rent_reduction_allowance_recorded();
+      if (iml->landlord_id().empty() && !facts.leases.empty()) {
+        iml->set_landlord_id(
+            facts.leases.back().lease.dwelling().facts().landlord_id());
+      }
+      break;
+    }
     case CaseStep::kLeaseSigned: {
       auto* lease = step.mutable_lease_signed();
       if (const OfferState* offer = facts.FindOffer(lease->offer_id())) {

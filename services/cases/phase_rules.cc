@@ -72,6 +72,7 @@ bool Allows(CommandKind kind, Phase phase) {
     case CommandKind::kRecordFollowUp:
     case CommandKind::kHandOverFollowUp:
     case CommandKind::kEndFollowUp:
+    case CommandKind::kRecordRentReductionAllowance:
       return phase == P::kRehoused;
     case CommandKind::kCloseCase:
       return In(phase, {P::kIdentified, P::kDiagnosed, P::kReadyForOffers,
@@ -162,6 +163,9 @@ const char* CommandConditions(CommandKind kind) {
       return "before the definitive move";
     case CommandKind::kRecordDecohabitation:
       return "opens the new household's case in the same commit";
+    case CommandKind::kRecordRentReductionAllowance:
+      return "after the definitive move; claimed before paid or rejected; "
+             "the definitive lease's landlord";
     case CommandKind::kCloseCase:
       return "outcome matches the case: REHOUSED after the definitive move, "
              "the exit's outcome after an exit, OPENED_IN_ERROR before any "
@@ -226,6 +230,8 @@ const char* CommandEmits(CommandKind kind) {
       return "HouseholdEvicted";
     case CommandKind::kRecordDecohabitation:
       return "DecohabitationRecorded; HouseholdIdentified on the new case";
+    case CommandKind::kRecordRentReductionAllowance:
+      return "RentReductionAllowanceRecorded";
     case CommandKind::kCloseCase:
       return "CaseClosed";
     case CommandKind::kReopenCase:

@@ -83,6 +83,7 @@ class StepChecker {
   absl::Status CheckCalDecision() const;
   absl::Status CheckLease() const;
   absl::Status CheckMove() const;
+  absl::Status CheckRentReductionAllowance() const;
   absl::Status CheckFollowUpSteps() const;
   absl::Status CheckExit() const;
   absl::Status CheckClosure() const;
@@ -555,6 +556,36 @@ absl::Status StepChecker::CheckMove() const {
                                    arrival.commune_insee()));
 }
 
+absl::Status StepChecker::CheckRentReductionAllowance() const {
+  using Iml = relog::v1::RentReductionAllowanceRecorded;
+  const Iml& iml = step_.step.rent_reduction_allowance_recorded();
+  RETURN_IF_ERROR(NotBefore(facts_.definitive_move_on, "the move"));
+  RETURN_IF_ERROR(Required("status", iml.status() != Iml::STATUS_UNSPECIFIED));
+  RETURN_IF_ERROR(Range("amount_cents", iml.amount_cents(), 0, 2000000));
+  // The definitive lease is the last one once the case is rehoused.
+  const std::string& landlord =
+      facts_.leases.back().lease.dwelling().facts().landlord_id();
+  if (iml.landlord_id() != landlord) {
+    return InvalidField(
+        Field("landlord_id"), reason::kValueOutOfRange,
+        absl::StrCat("the IML is the receiving landlord's (", landlord, ")"));
+  }
+  if (iml.status() == Iml::STATUS_CLAIMED) {
+    if (facts_.iml_status.has_value()) {
+      return RuleViolated(reason::kAlreadyRecorded,
+                          "the IML was already claimed; correct the claim "
+                          "instead");
+    }
+  } else if (facts_.iml_status != Iml::STATUS_CLAIMED) {
+    return RuleViolated(reason::kStepOutOfOrder,
+                        facts_.iml_status.has_value()
+                            ? "the IML claim was already settled"
+                            : "the IML must be claimed before it is paid "
+                              "or rejected");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status StepChecker::CheckFollowUpSteps() const {
   const CaseStep& s = step_.step;
   RETURN_IF_ERROR(NotBefore(facts_.definitive_move_on, "the move"));
@@ -742,6 +773,8 @@ absl::Status StepChecker::Check() {
                       !s.decohabitation_recorded().new_case_id().empty());
     case CaseStep::kCaseClosed:
       return CheckClosure();
+    case CaseStep::kRentReductionAllowanceRecorded:
+      return CheckRentReductionAllowance();
     case CaseStep::kCaseReopened:
       RETURN_IF_ERROR(NotBefore(facts_.closed_on, "the closure"));
       return Required("reason", !s.case_reopened().reason().empty());

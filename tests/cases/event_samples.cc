@@ -258,6 +258,12 @@ std::vector<CaseEvent> SampleEventOfEveryType() {
     case_reopened {
       reason: "Nouvelle demande de Madame : le bailleur conteste le plan d'apurement."
     })pb"));
+  events.push_back(Step(absl::CivilDay(2025, 7, 1), R"pb(
+    rent_reduction_allowance_recorded {
+      status: STATUS_CLAIMED
+      amount_cents: 400000
+      landlord_id: "999000011"
+    })pb"));
 
   CaseEvent correction;
   correction.occurred_on = absl::CivilDay(2023, 10, 19);

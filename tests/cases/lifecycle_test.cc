@@ -702,6 +702,47 @@ TEST_F(LifecycleTest, KeysAfterATemporaryMoveWhileTheDefinitiveLeaseWaits) {
   ThenAccepted();
 }
 
+// ---- The rent-reduction allowance (IML). ----
+
+CaseStep ImlStep(relog::v1::RentReductionAllowanceRecorded::Status status) {
+  CaseStep step;
+  auto* iml = step.mutable_rent_reduction_allowance_recorded();
+  iml->set_status(status);
+  iml->set_amount_cents(400000);
+  return step;
+}
+
+TEST_F(LifecycleTest, RentReductionAllowanceIsClaimedThenSettled) {
+  using Iml = relog::v1::RentReductionAllowanceRecorded;
+  Given(LeaseSignedHistory());
+  When(Cmd(kToday, ImlStep(Iml::STATUS_CLAIMED)));
+  ThenError(StatusCode::kFailedPrecondition, reason::kStepOutOfOrder);
+  Given(RehousedHistory());
+  When(Cmd(kToday, ImlStep(Iml::STATUS_PAID)));
+  ThenError(StatusCode::kFailedPrecondition, reason::kStepOutOfOrder);
+  When(Cmd(kToday, ImlStep(Iml::STATUS_CLAIMED)));
+  ASSERT_TRUE(result().ok()) << result().status();
+  // The claiming landlord is the definitive lease's.
+  EXPECT_EQ(result()
+                ->events[0]
+                .step->rent_reduction_allowance_recorded()
+                .landlord_id(),
+            facts().leases.back().lease.dwelling().facts().landlord_id());
+  GivenDecided(Cmd(kToday, ImlStep(Iml::STATUS_CLAIMED)));
+  When(Cmd(kToday, ImlStep(Iml::STATUS_CLAIMED)));
+  ThenError(StatusCode::kFailedPrecondition, reason::kAlreadyRecorded);
+  CaseStep other_landlord = ImlStep(Iml::STATUS_PAID);
+  other_landlord.mutable_rent_reduction_allowance_recorded()->set_landlord_id(
+      "000000000");
+  When(Cmd(kToday, other_landlord));
+  ThenError(StatusCode::kInvalidArgument, reason::kValueOutOfRange,
+            "allowance.landlord_id");
+  GivenDecided(Cmd(kToday, ImlStep(Iml::STATUS_PAID)));
+  EXPECT_EQ(facts().iml_status, Iml::STATUS_PAID);
+  When(Cmd(kToday, ImlStep(Iml::STATUS_REJECTED)));
+  ThenError(StatusCode::kFailedPrecondition, reason::kStepOutOfOrder);
+}
+
 // ---- Decohabitation. ----
 
 TEST_F(LifecycleTest, DecohabitationOpensALinkedCase) {

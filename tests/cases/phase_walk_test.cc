@@ -96,6 +96,14 @@ Command ValidCommand(CommandKind kind, const CaseState& state) {
                                : phase == Phase::kExited
                                    ? relog::v1::CASE_OUTCOME_LEFT_ON_OWN
                                    : relog::v1::CASE_OUTCOME_OPENED_IN_ERROR));
+    case CommandKind::kRecordRentReductionAllowance: {
+      CaseStep claim;
+      auto* iml = claim.mutable_rent_reduction_allowance_recorded();
+      iml->set_status(
+          relog::v1::RentReductionAllowanceRecorded::STATUS_CLAIMED);
+      iml->set_amount_cents(400000);
+      return Cmd(kToday, claim);
+    }
     case CommandKind::kReopenCase:
       return Cmd(kToday, Reopen());
     case CommandKind::kCorrectStep:

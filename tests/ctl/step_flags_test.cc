@@ -163,8 +163,8 @@ TEST(MutationsTest, EveryCaseServiceMutationHasACommand) {
     EXPECT_EQ(m->request_prototype->GetDescriptor(), method->input_type());
     EXPECT_EQ(m->body_field()->number(), 5);
   }
-  EXPECT_EQ(mutations, 27);
-  EXPECT_EQ(Mutations().size(), 27u);
+  EXPECT_EQ(mutations, 28);
+  EXPECT_EQ(Mutations().size(), 28u);
 }
 
 TEST(MutationsTest, BuildsARequestWithTheCommonFields) {
