@@ -14,10 +14,10 @@ namespace {
 namespace v1 = ::relog::v1;
 using reference::ReferenceData;
 
-// Identifications happen while the operations and the buildings' QPV codes
-// of the sample are valid (the sample's QPV list changes on 2024-01-01).
-constexpr absl::CivilDay kFirstIdentification(2018, 1, 1);
-constexpr absl::CivilDay kLastIdentification(2023, 12, 31);
+// Identifications from 2017 to a month before today, within each
+// operation's validity; relog takes the origin's QPV code in force on the
+// day from the operation (the sample's QPV list changes on 2024-01-01).
+constexpr absl::CivilDay kFirstIdentification(2017, 1, 1);
 
 uint64_t SplitMix(uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
@@ -634,10 +634,6 @@ DemoWorld::DemoWorld(std::shared_ptr<const reference::ReferenceData> ref,
     : ref_(std::move(ref)), today_(today) {
   for (const auto* op : ref_->Operations(kFirstIdentification)) {
     for (const auto& b : op->buildings) {
-      if (ref_->FindQuartier(b.quartier_code, kFirstIdentification) ==
-          nullptr) {
-        continue;
-      }
       sites_.push_back({op, &b});
       total_dwellings_ += b.dwellings;
     }
@@ -659,11 +655,11 @@ HouseholdPlan PlanHousehold(const DemoWorld& world, uint64_t seed, int index) {
     pick -= s.building->dwellings;
   }
   const auto& b = *site->building;
-  // Identified while the building's QPV code is valid, at least a month
-  // before today.
+  // Identified from 2017 (or the operation's start) to a month before
+  // today, and before the building's demolition.
   const absl::CivilDay first =
       std::max(kFirstIdentification, site->operation->valid.from);
-  absl::CivilDay last = std::min(kLastIdentification, world.today() - 30);
+  absl::CivilDay last = world.today() - 30;
   if (b.demolition_planned.has_value()) {
     last = std::min(last, *b.demolition_planned - 60);
   }
@@ -677,7 +673,12 @@ HouseholdPlan PlanHousehold(const DemoWorld& world, uint64_t seed, int index) {
   h.building_id = b.id;
   h.origin.set_landlord_id(b.landlord_id);
   h.origin.set_commune_insee(b.insee);
-  h.origin.set_quartier_code(b.quartier_code);
+  // The QPV code in force on the identification day (relog fills the
+  // same); outside its operation's QPV lists the building has none.
+  const reference::Operation* in_force =
+      p.ref().FindOperation(site->operation->id, p.day());
+  h.origin.set_quartier_code(in_force != nullptr ? in_force->quartier_code
+                                                 : b.quartier_code);
   const v1::Typology origin_typology =
       static_cast<v1::Typology>(p.Uniform(1, 5));
   FillDwellingBody(h.origin, origin_typology, p,

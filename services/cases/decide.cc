@@ -343,6 +343,10 @@ absl::StatusOr<Decision> Decide(const Command& command, const CaseState& state,
       *id->mutable_origin()->mutable_location() = parent.origin().location();
     }
     id->set_parent_case_id(state.case_id);
+    // The QPV code is the one in force on the decohabitation's date (the
+    // list may have been revised since the parent's identification).
+    id->mutable_origin()->mutable_facts()->clear_quartier_code();
+    Complete(opened, command.occurred_on, CaseFacts(), context);
     EffectiveStep first;
     first.occurred_on = command.occurred_on;
     first.step = opened;
