@@ -18,7 +18,7 @@ enum class Role {
 };
 
 struct Caller {
-  // Recorded as the events' actor, e.g. "local-admin@ipv4:127.0.0.1".
+  // Recorded as the events' actor, e.g. "local-admin".
   std::string identity;
   Role role = Role::kNone;
   // Operations (or landlords) the caller may act on; empty = all.

@@ -7,6 +7,7 @@
 #include "services/api/case_repository.h"
 #include "services/api/case_view.h"
 #include "services/cases/decide.h"
+#include "services/cases/domain_errors.h"
 #include "services/cases/event_codec.h"
 #include "storage/errors.h"
 #include "storage/event_id.h"
@@ -96,38 +97,52 @@ void CaseCommandRunner::Execute(CaseCommandRequest request,
   if (!queued) shared->second(ShuttingDown());
 }
 
-absl::StatusOr<relog::v1::CaseCommandResponse> CaseCommandRunner::Replay(
-    const CaseCommandRequest& request, const AppendResult& recorded) const {
-  if (recorded.request_hash != request.request_hash) {
+absl::StatusOr<relog::v1::CaseCommandResponse> CaseCommandRunner::Answer(
+    const CaseCommandRequest& request, const AppendResult& result,
+    bool check_hash) const {
+  if (check_hash && result.request_hash != request.request_hash) {
     return MakeError(absl::StatusCode::kAlreadyExists, reason::kRequestIdReused,
                      absl::StrCat("request_id \"", request.request_id,
                                   "\" was already used for a different "
                                   "request; use a new request_id"));
   }
+  // The recorded outcome names the case (an append replayed by its event
+  // ids carries none: it is this request's case).
   relog::v1::CommandOutcome outcome;
-  if (!outcome.ParseFromString(recorded.response)) {
+  if (!outcome.ParseFromString(result.response)) {
     return MakeError(absl::StatusCode::kDataLoss, reason::kCorruptRecord,
                      absl::StrCat("the answer recorded for request_id \"",
                                   request.request_id, "\" does not decode"));
   }
+  if (outcome.case_id().empty()) outcome.set_case_id(request.case_id);
   std::optional<uint64_t> version;
-  for (const AppendResult::Stream& stream : recorded.streams) {
+  for (const AppendResult::Stream& stream : result.streams) {
     if (stream.stream_id == CaseStreamId(outcome.case_id())) {
       version = stream.last_version;
     }
   }
+  // The case as the command left it, with what the caller may read.
   ASSIGN_OR_RETURN(LoadedCase loaded,
                    LoadCase(*store_, outcome.case_id(), version,
                             request.caller.readable_classes()));
   relog::v1::CaseCommandResponse response;
   *response.mutable_case_() = ToCaseProto(loaded.state, loaded.updated);
   response.set_case_version(loaded.state.version());
-  response.set_position(recorded.last_position);
-  response.set_replayed(true);
+  response.set_position(result.last_position);
+  response.set_replayed(result.replayed);
   if (!outcome.opened_case_id().empty()) {
     response.set_opened_case(CaseName(outcome.opened_case_id()));
   }
   return response;
+}
+
+bool CaseCommandRunner::Drain(absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (queue_.active_keys() > 0) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return true;
 }
 
 void CaseCommandRunner::Run(const CaseCommandRequest& request,
@@ -142,16 +157,22 @@ void CaseCommandRunner::Run(const CaseCommandRequest& request,
   absl::StatusOr<std::optional<AppendResult>> recorded =
       store_->LookupRequest(request.request_id);
   if (!recorded.ok()) return answer(recorded.status());
-  if (recorded->has_value()) return answer(Replay(request, **recorded));
+  if (recorded->has_value()) {
+    return answer(Answer(request, **recorded, /*check_hash=*/true));
+  }
 
-  absl::StatusOr<LoadedCase> loaded = LoadCase(
-      *store_, request.case_id, std::nullopt,
-      relog::v1::DataClass_descriptor() != nullptr ? cases::AllDataClasses()
-                                                   : cases::AllDataClasses());
+  // decide() sees every field; the answer only what the caller may read.
+  absl::StatusOr<LoadedCase> loaded =
+      LoadCase(*store_, request.case_id, std::nullopt, cases::AllDataClasses());
   if (!loaded.ok()) return answer(loaded.status());
   const cases::CaseState& state = loaded->state;
+  if (request.expected_version.has_value() && !state.exists()) {
+    return answer(
+        MakeError(absl::StatusCode::kNotFound, reason::kCaseNotFound,
+                  absl::StrCat("no case ", CaseName(request.case_id))));
+  }
   if (request.expected_version.has_value() &&
-      (!state.exists() || state.version() != *request.expected_version)) {
+      state.version() != *request.expected_version) {
     return answer(
         WrongVersion(request.case_id, *request.expected_version, state));
   }
@@ -188,31 +209,15 @@ void CaseCommandRunner::Run(const CaseCommandRequest& request,
   record.response = outcome.SerializeAsString();
   append.request = std::move(record);
 
-  // The case after the command, for the answer.
-  auto after = std::make_shared<cases::CaseState>(state);
-  for (const cases::CaseEvent& event : decision->events) {
-    *after = cases::Evolve(std::move(*after), event);
-  }
-  store_->Append(std::move(append), [this, request, done, finished, after,
-                                     opened_id = outcome.opened_case_id()](
+  store_->Append(std::move(append), [this, request, done, finished](
                                         absl::StatusOr<AppendResult> result) {
-    // On the store's writer thread: answer from relog's executor.
-    auto respond = [this, request, done, finished, after, opened_id,
+    // On the store's writer thread: answer from relog's executor. A
+    // replay here (ids already stored) was checked by the store.
+    auto respond = [this, request, done, finished,
                     result = std::move(result)]() {
-      absl::StatusOr<relog::v1::CaseCommandResponse> response;
-      if (!result.ok()) {
-        response = result.status();
-      } else if (result->replayed) {
-        response = Replay(request, *result);
-      } else {
-        relog::v1::CaseCommandResponse r;
-        *r.mutable_case_() = ToCaseProto(*after, result->recorded_at);
-        r.set_case_version(result->streams.front().last_version);
-        r.set_position(result->last_position);
-        if (!opened_id.empty()) r.set_opened_case(CaseName(opened_id));
-        response = std::move(r);
-      }
-      done(std::move(response));
+      done(result.ok() ? Answer(request, *result, /*check_hash=*/false)
+                       : absl::StatusOr<relog::v1::CaseCommandResponse>(
+                             result.status()));
       finished();
     };
     if (!executor_->Submit(respond)) respond();

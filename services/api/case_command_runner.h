@@ -59,6 +59,11 @@ class CaseCommandRunner {
   void SetReference(std::shared_ptr<const reference::ReferenceData> reference)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Waits until no command is queued or running (their appends done and
+  // answered), up to `timeout`; false if some still are. For shutdown:
+  // after the server stopped taking calls, before the executor goes.
+  bool Drain(absl::Duration timeout) const;
+
   // Today in the business time zone.
   absl::CivilDay Today() const;
 
@@ -67,9 +72,13 @@ class CaseCommandRunner {
   // next command may start.
   void Run(const CaseCommandRequest& request, const CaseCommandDone& done,
            const KeyedSerialQueue::Done& finished);
-  // The answer to a retry of a recorded request.
-  absl::StatusOr<relog::v1::CaseCommandResponse> Replay(
-      const CaseCommandRequest& request, const AppendResult& recorded) const;
+  // The answer to `request` once `result` is written (or was, for a retry
+  // found by its request id: `check_hash` then tells a retry from a reuse
+  // of the id): the case as the command left it, read back with what the
+  // caller may see.
+  absl::StatusOr<relog::v1::CaseCommandResponse> Answer(
+      const CaseCommandRequest& request, const AppendResult& result,
+      bool check_hash) const;
   std::shared_ptr<const reference::ReferenceData> reference() const
       ABSL_LOCKS_EXCLUDED(mu_);
 

@@ -116,7 +116,11 @@ absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
   const std::vector<std::string> keys = LookupKeys(state.facts);
   const std::set<std::string> current(keys.begin(), keys.end());
   for (const std::string& old_key : old_record.lookup_keys()) {
-    if (current.count(old_key) == 0) view.Delete(old_key);
+    if (current.count(old_key) > 0) continue;
+    // Another case may have taken the key since (a decohabitation shares
+    // its parent's dwelling): only this case's own entry goes.
+    ASSIGN_OR_RETURN(std::optional<std::string> owner, view.Get(old_key));
+    if (owner == case_id) view.Delete(old_key);
   }
   for (const std::string& lookup : current) {
     view.Put(lookup, case_id);

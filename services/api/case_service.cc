@@ -153,12 +153,16 @@ CaseService::Reactor* CaseService::Query(Context* context,
   return reactor;
 }
 
-void CaseService::AwaitIndex(Context* context) const {
+absl::Status CaseService::AwaitIndex(Context* context) const {
   absl::Time deadline = absl::Now() + kIndexWait;
   const absl::Time call_deadline = absl::FromChrono(context->deadline());
   if (call_deadline < deadline) deadline = call_deadline;
-  // A stale answer states the position it reflects; it is not an error.
-  index_->WaitFor(store_->GetLogHead().position, deadline).IgnoreError();
+  absl::Status status =
+      index_->WaitFor(store_->GetLogHead().position, deadline);
+  // A stale answer states the position it reflects; it is not an error. A
+  // case index that stopped for good is.
+  if (status.ok() || absl::IsDeadlineExceeded(status)) return absl::OkStatus();
+  return status;
 }
 
 CaseService::Reactor* CaseService::GetCase(
@@ -195,7 +199,7 @@ CaseService::Reactor* CaseService::GetCase(
         if (!request->name().empty()) {
           ASSIGN_OR_RETURN(case_id, CaseIdFromName(request->name(), "name"));
         } else {
-          AwaitIndex(context);
+          RETURN_IF_ERROR(AwaitIndex(context));
           CaseIndexReader reader(&store_->views());
           ASSIGN_OR_RETURN(std::optional<std::string> found,
                            reader.Lookup(lookups[0].first, *lookups[0].second));
@@ -228,7 +232,7 @@ CaseService::Reactor* CaseService::ListCases(
     filter.landlord_id = request->landlord_id();
     filter.state = request->state();
     filter.reference_contains = request->reference_contains();
-    AwaitIndex(context);
+    RETURN_IF_ERROR(AwaitIndex(context));
     CaseIndexReader reader(&store_->views());
     ASSIGN_OR_RETURN(CaseListPage page,
                      reader.List(filter, page_size, request->page_token()));

@@ -145,8 +145,9 @@ class CaseService final : public relog::v1::CaseService::CallbackService {
   // the reactor with its status.
   Reactor* Query(Context* context, std::function<absl::Status()> work);
   // Waits (bounded) until the case index has applied the log as it stands
-  // now, so that a list reflects the caller's own earlier writes.
-  void AwaitIndex(Context* context) const;
+  // now, so that a list reflects the caller's own earlier writes. An error
+  // only when the index stopped for good.
+  absl::Status AwaitIndex(Context* context) const;
 
   EventStore* const store_;
   Executor* const executor_;

@@ -171,7 +171,10 @@ void ApplyStep(CaseFacts& facts, const EffectiveStep& effective) {
       facts.committee_last_on = day;
       if (step.committee_reviewed().decision() ==
           relog::v1::CommitteeReviewed::DECISION_VALIDATED) {
-        facts.committee_validated_on = day;
+        // Offers may follow from the first validation on.
+        if (!facts.committee_validated_on.has_value()) {
+          facts.committee_validated_on = day;
+        }
         if (facts.phase == Phase::kDiagnosed) {
           facts.phase = Phase::kReadyForOffers;
         }
@@ -298,6 +301,11 @@ void ApplyStep(CaseFacts& facts, const EffectiveStep& effective) {
     case CaseStep::kCaseClosed:
       facts.phase_before_closure = facts.phase;
       facts.outcome = step.case_closed().outcome();
+      // Closing a rehoused case ends its follow-up (docs/CASES.md).
+      if (facts.phase == Phase::kRehoused &&
+          !facts.follow_up_ended_on.has_value()) {
+        facts.follow_up_ended_on = day;
+      }
       facts.closed_on = day;
       facts.phase = Phase::kClosed;
       break;

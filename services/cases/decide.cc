@@ -52,11 +52,7 @@ void Complete(CaseStep& step, absl::CivilDay day, const CaseFacts& facts,
       break;
     }
     case CaseStep::kOfferMade:
-      // A correction keeps the offer's id (other steps refer to it).
-      if (step.offer_made().offer_id().empty()) {
-        step.mutable_offer_made()->set_offer_id(
-            absl::StrCat(facts.offers.size() + 1));
-      }
+      // Numbered by Decide (new offers) or kept (corrections).
       break;
     case CaseStep::kHouseholdMoved: {
       // The arrival's QPV on the move date: the lease's code while the list
@@ -108,27 +104,47 @@ CaseEvent StepEvent(absl::CivilDay day, CaseStep step) {
   return event;
 }
 
-// Checks every step of `steps` against the facts of those before it.
-// `changed` is the version a correction touched: its errors are the
-// command's own; an error at a later step says the correction breaks it.
-absl::Status CheckHistory(const std::map<uint64_t, EffectiveStep>& steps,
-                          uint64_t changed, const DecideContext& context,
-                          absl::string_view body_field) {
+// The versions of `steps` that fail their rules against the facts of the
+// steps before them (checked in order, each folded whether or not it
+// passes), with the first error of each.
+std::map<uint64_t, absl::Status> FailingSteps(
+    const std::map<uint64_t, EffectiveStep>& steps,
+    const DecideContext& context, absl::string_view body_field) {
+  std::map<uint64_t, absl::Status> failing;
   CaseFacts facts;
   for (const auto& [version, step] : steps) {
     if (step.cancelled) continue;
     absl::Status status = CheckStep(facts, step, context, body_field);
-    if (!status.ok()) {
-      if (version == changed) return status;
-      return MakeError(absl::StatusCode::kFailedPrecondition,
-                       reason::kCorrectionBreaksHistory,
-                       absl::StrCat("after this change, step ", version, " (",
-                                    StepEventType(step.step.step_case()),
-                                    ") would break a rule: ", status.message()),
-                       {{meta::kVersion, absl::StrCat(version)},
-                        {meta::kRule, ErrorReason(status)}});
-    }
+    if (!status.ok()) failing.emplace(version, std::move(status));
     ApplyStep(facts, step);
+  }
+  return failing;
+}
+
+// A correction or cancellation at `changed` may not make a step fail that
+// passed before it: the steps are checked again in order on the changed
+// history, against today's rules and reference data, and a step that
+// already failed on the recorded history (a rule or a list that changed
+// since) is not held against the change. The changed step's own errors are
+// the command's; an error at a later step says the change breaks it.
+absl::Status CheckHistory(const std::map<uint64_t, EffectiveStep>& recorded,
+                          const std::map<uint64_t, EffectiveStep>& steps,
+                          uint64_t changed, const DecideContext& context,
+                          absl::string_view body_field) {
+  const std::map<uint64_t, absl::Status> before =
+      FailingSteps(recorded, context, body_field);
+  for (const auto& [version, status] :
+       FailingSteps(steps, context, body_field)) {
+    if (version == changed) return status;
+    if (version < changed || before.count(version) > 0) continue;
+    const EffectiveStep& step = steps.at(version);
+    return MakeError(absl::StatusCode::kFailedPrecondition,
+                     reason::kCorrectionBreaksHistory,
+                     absl::StrCat("after this change, step ", version, " (",
+                                  StepEventType(step.step.step_case()),
+                                  ") would break a rule: ", status.message()),
+                     {{meta::kVersion, absl::StrCat(version)},
+                      {meta::kRule, ErrorReason(status)}});
   }
   return absl::OkStatus();
 }
@@ -157,6 +173,8 @@ std::string StepKey(const CaseStep& step) {
       return step.offer_made().offer_id();
     case CaseStep::kDecohabitationRecorded:
       return step.decohabitation_recorded().new_case_id();
+    case CaseStep::kHouseholdIdentified:
+      return step.household_identified().parent_case_id();
     default:
       return "";
   }
@@ -210,11 +228,17 @@ absl::StatusOr<Decision> DecideCorrection(const Command& command,
       corrected.step.mutable_decohabitation_recorded()->set_new_case_id(
           StepKey(target->step));
     }
+    if (corrected.step.has_household_identified() &&
+        corrected.step.household_identified().parent_case_id().empty()) {
+      corrected.step.mutable_household_identified()->set_parent_case_id(
+          StepKey(target->step));
+    }
     if (StepKey(corrected.step) != StepKey(target->step)) {
       return MakeError(absl::StatusCode::kInvalidArgument,
                        reason::kCorrectionMismatch,
-                       "a correction cannot change the ids other steps refer "
-                       "to (offer_id, new_case_id)",
+                       "a correction cannot change the ids that tie steps "
+                       "and cases together (offer_id, new_case_id, "
+                       "parent_case_id)",
                        {{meta::kField, "correction.replacement"}});
     }
     // What relog computes (reste à charge, the building's landlord, the
@@ -234,7 +258,8 @@ absl::StatusOr<Decision> DecideCorrection(const Command& command,
       CaseStep::descriptor()
           ->FindFieldByNumber(static_cast<int>(corrected.step.step_case()))
           ->name());
-  RETURN_IF_ERROR(CheckHistory(steps, c.corrected_version(), context, body));
+  RETURN_IF_ERROR(
+      CheckHistory(state.steps, steps, c.corrected_version(), context, body));
   Decision decision;
   CaseEvent event;
   event.occurred_on = command.occurred_on;
@@ -273,8 +298,8 @@ absl::StatusOr<Decision> DecideCancellation(const Command& command,
   }
   std::map<uint64_t, EffectiveStep> steps = state.steps;
   steps[c.cancelled_version()].cancelled = true;
-  RETURN_IF_ERROR(
-      CheckHistory(steps, c.cancelled_version(), context, "cancellation"));
+  RETURN_IF_ERROR(CheckHistory(state.steps, steps, c.cancelled_version(),
+                               context, "cancellation"));
   Decision decision;
   CaseEvent event;
   event.occurred_on = command.occurred_on;
@@ -322,6 +347,15 @@ absl::StatusOr<Decision> Decide(const Command& command, const CaseState& state,
     }
     step.step.mutable_decohabitation_recorded()->set_new_case_id(
         command.new_case_id);
+  }
+  if (kind == CommandKind::kMakeOffer) {
+    // Offers are numbered in the order made, cancelled ones included, so
+    // that an id is never given to two offers.
+    int made = 0;
+    for (const auto& [version, recorded] : state.steps) {
+      made += recorded.step.has_offer_made() ? 1 : 0;
+    }
+    step.step.mutable_offer_made()->set_offer_id(absl::StrCat(made + 1));
   }
   Complete(step.step, command.occurred_on, state.facts, context);
   // The offer step's body is "offer"; the decohabitation's own step has no

@@ -53,9 +53,9 @@ bool Allows(CommandKind kind, Phase phase) {
       return phase == P::kReadyForOffers;
     case CommandKind::kRecordOfferVisit:
     case CommandKind::kAcceptOffer:
-    case CommandKind::kRefuseOffer:
     case CommandKind::kRecordOfferLapse:
       return phase == P::kOfferPending;
+    case CommandKind::kRefuseOffer:
     case CommandKind::kWithdrawOffer:
       return In(phase, {P::kOfferPending, P::kOfferAccepted, P::kAllocated});
     case CommandKind::kRecordCalDecision:
@@ -131,8 +131,10 @@ const char* CommandConditions(CommandKind kind) {
              "one; not before the committee";
     case CommandKind::kRecordOfferVisit:
     case CommandKind::kAcceptOffer:
-    case CommandKind::kRefuseOffer:
       return "names the pending offer; not before its notification";
+    case CommandKind::kRefuseOffer:
+      return "names the offer in progress (a household may go back on its "
+             "acceptance until the lease); not before its notification";
     case CommandKind::kRecordOfferLapse:
       return "names the pending offer, notified with a deadline; after the "
              "deadline";

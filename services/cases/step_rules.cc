@@ -371,8 +371,9 @@ absl::Status StepChecker::CheckOffer() const {
   }
   // The location criterion of art. 13 bis: the same commune or an adjacent
   // one (the 5 km are the operator's attestation).
-  const std::string& origin =
-      facts_.identification.origin().facts().commune_insee();
+  // The origin commune as it is on the offer's date (communes merge).
+  const std::string origin = ref_.SuccessorOf(
+      facts_.identification.origin().facts().commune_insee(), day_);
   if (c.location() == relog::v1::COMPLIANCE_COMPLIANT &&
       d.commune_insee() != origin &&
       !ref_.AreAdjacent(origin, d.commune_insee(), day_)) {
@@ -409,8 +410,12 @@ absl::Status StepChecker::CheckOfferAnswer() const {
       break;
   }
   const bool withdrawal = s.step_case() == CaseStep::kOfferWithdrawn;
+  // A household may go back on its acceptance until the lease: its refusal
+  // counts like any other.
+  const bool any_in_progress =
+      withdrawal || s.step_case() == CaseStep::kOfferRefused;
   ASSIGN_OR_RETURN(const OfferState* offer,
-                   withdrawal
+                   any_in_progress
                        ? Offer("offer_id", offer_id,
                                {S::kPending, S::kAccepted, S::kAllocated})
                        : Offer("offer_id", offer_id, {S::kPending}));
@@ -647,6 +652,7 @@ absl::Status StepChecker::CheckFollowUpSteps() const {
 
 absl::Status StepChecker::CheckExit() const {
   const CaseStep& s = step_.step;
+  RETURN_IF_ERROR(NotBefore(facts_.last_step_on, "the case's last step"));
   if (s.step_case() != CaseStep::kHouseholdLeft) return absl::OkStatus();
   RETURN_IF_ERROR(Required(
       "destination", s.household_left().destination() !=

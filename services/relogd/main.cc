@@ -6,8 +6,8 @@
 //
 // At startup the reference data files are loaded into the store's
 // reference stream when they changed (docs/REFERENCE.md); commands decide
-// with the latest loaded set. The case index catches up with the log
-// before the server accepts calls, then follows new commits.
+// with the latest loaded set. The case index follows the log on its own
+// thread; lists and lookups wait (bounded) for it to reach the log's head.
 //
 // --listen with port 0 picks a free port; --port_file then tells which (so
 // parallel tests never collide). SIGTERM or SIGINT stops it gracefully: no
@@ -195,6 +195,12 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
             << options.shutdown_grace << ")";
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
+  // Shutdown returned once every call finished, and a command's call
+  // finishes only after its append was answered; drain anyway, so that no
+  // append callback can reach a destroyed executor.
+  if (!commands.Drain(absl::Seconds(30))) {
+    LOG(WARNING) << "commands still running after 30 s; stopping anyway";
+  }
   executor.reset();  // runs what was queued; no call is left to answer
   server.reset();
   case_index.Stop();

@@ -129,6 +129,23 @@ TEST_F(CaseIndexTest, LookupsFollowCorrectionsAndRebuildMatchesIncremental) {
   EXPECT_EQ(page->cases.size(), 1u);
   EXPECT_TRUE(page->next_page_token.empty());
 
+  // Two cases with one external id (a decohabitation shares its parent's
+  // dwelling): the key points at the latest; a correction of the other
+  // case's id leaves it alone.
+  ASSERT_OK(Run("shared-a", "ra", Identify("SHARED-A", "T-SHARED")));
+  ASSERT_OK(Run("shared-b", "rb", Identify("SHARED-B", "T-SHARED")));
+  cases::Command fix_a;
+  fix_a.occurred_on = absl::CivilDay(2020, 3, 5);
+  auto& correction_a = fix_a.correction.emplace();
+  correction_a.set_corrected_version(0);
+  correction_a.set_reason(relog::v1::CORRECTION_REASON_TYPING_ERROR);
+  *correction_a.mutable_replacement() = *Identify("SHARED-A", "T-A").step;
+  ASSERT_OK(Run("shared-a", "fix-a", fix_a));
+  ASSERT_OK(index.CatchUp());
+  found = reader.Lookup(LookupKind::kTenant, "T-SHARED");
+  ASSERT_OK(found);
+  EXPECT_EQ(found->value_or(""), "shared-b");
+
   const std::vector<ViewEntry> incremental = Dump();
   ASSERT_FALSE(incremental.empty());
   ASSERT_OK(index.Rebuild());

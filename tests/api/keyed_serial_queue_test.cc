@@ -59,8 +59,8 @@ TEST(KeyedSerialQueueTest, NextTaskWaitsForDoneWhileOtherKeysRun) {
     done();
   }));
   ASSERT_TRUE(queue.Submit("b", [&](KeyedSerialQueue::Done done) {
+    done();  // before the notification: "b" has left the queue by then
     other_ran.Notify();
-    done();
   }));
   first_started.WaitForNotification();
   EXPECT_TRUE(other_ran.WaitForNotificationWithTimeout(absl::Seconds(10)));

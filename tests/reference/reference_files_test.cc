@@ -515,7 +515,7 @@ TEST_F(ReferenceSampleTest, OperationsBuildingsProgrammesAndReservataires) {
   EXPECT_EQ(after->quartier_code, "QN05901M");
   EXPECT_EQ(before->insee, "59350");
   EXPECT_EQ(
-      data_->FindOperation("OP-LIL-CONCORDE-1", absl::CivilDay(2017, 1, 1)),
+      data_->FindOperation("OP-LIL-CONCORDE-1", absl::CivilDay(2016, 12, 31)),
       nullptr);
   const Building* building = data_->FindBuilding("OP-LIL-CONCORDE-1", "BAT-A");
   ASSERT_NE(building, nullptr);
