@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -20,7 +21,6 @@
 namespace relog::api {
 namespace {
 
-constexpr size_t kMaxRequestIdLength = 128;
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 // How long a list waits for the case index to catch up with the log.
@@ -48,6 +48,19 @@ std::string RequestHash(const google::protobuf::Message& request) {
     request.SerializeToCodedStream(&coded);
   }
   return Sha256({request.GetDescriptor()->full_name(), "\n", bytes});
+}
+
+bool IsUuid(absl::string_view id) {
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 absl::StatusOr<absl::CivilDay> ParseDay(const std::string& value,
@@ -88,10 +101,12 @@ absl::StatusOr<CaseCommandRequest> CaseService::BuildCommand(
                                "is required: a UUID generated once per "
                                "intended change, reused on retries");
   }
-  if (common.request_id.size() > kMaxRequestIdLength) {
+  // Request ids are kept unsealed (request records, event metadata): a
+  // UUID cannot carry personal data, a free text could.
+  if (!IsUuid(common.request_id)) {
     return cases::InvalidField(
         "request_id", reason::kValueOutOfRange,
-        absl::StrCat("is longer than ", kMaxRequestIdLength, " characters"));
+        "must be a UUID (8-4-4-4-12 hexadecimal digits)");
   }
   out.request_id = common.request_id;
   out.request_hash = RequestHash(request);

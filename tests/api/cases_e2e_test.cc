@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "relog/v1/case_service.grpc.pb.h"
 #include "services/api/status_conversion.h"
+#include "storage/sha256.h"
 #include "tests/testing/relogd_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -26,6 +27,14 @@ using ::relog::testing::RelogdProcess;
 using ::relog::testing::TempDir;
 using v1::CaseCommandResponse;
 using v1::CaseService;
+
+// A UUID made from `seed`, so that tests name their requests readably.
+std::string TestUuid(const std::string& seed) {
+  const std::string hex = ToHex(Sha256({seed}));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
+                      hex.substr(12, 4), "-", hex.substr(16, 4), "-",
+                      hex.substr(20, 12));
+}
 
 std::unique_ptr<grpc::ClientContext> Call() {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -66,7 +75,9 @@ class Household {
 
   const std::string& name() const { return name_; }
   const CaseCommandResponse& last() const { return last_; }
-  std::string NextRequestId() { return absl::StrCat(tag_, "-", ++count_); }
+  std::string NextRequestId() {
+    return TestUuid(absl::StrCat(tag_, "-", ++count_));
+  }
 
   Outcome Identify(const std::string& day) {
     v1::IdentifyHouseholdRequest r;
@@ -318,7 +329,7 @@ TEST_F(CasesEndToEndTest, RefusedStepsCarryTheirCodeAndReason) {
   unknown.set_name("cases/cnothere");
   unknown.mutable_notice()->set_method(
       v1::NoticeSent::METHOD_REGISTERED_LETTER);
-  unknown.set_request_id("unknown-1");
+  unknown.set_request_id(TestUuid("unknown-1"));
   unknown.set_occurred_at("2020-03-02");
   CaseCommandResponse ignored;
   EXPECT_THAT(OutcomeOf(stub_->RecordNotice(Call().get(), unknown, &ignored)),
@@ -329,6 +340,13 @@ TEST_F(CasesEndToEndTest, RefusedStepsCarryTheirCodeAndReason) {
   EXPECT_THAT(no_id,
               Refused(grpc::StatusCode::INVALID_ARGUMENT, "FIELD_REQUIRED"));
   EXPECT_EQ(no_id.field, "request_id");
+  // Request ids are stored unsealed: free text is refused.
+  unknown.set_request_id("dupont-jean-notice");
+  Outcome named =
+      OutcomeOf(stub_->RecordNotice(Call().get(), unknown, &ignored));
+  EXPECT_THAT(
+      named, Refused(grpc::StatusCode::INVALID_ARGUMENT, "VALUE_OUT_OF_RANGE"));
+  EXPECT_EQ(named.field, "request_id");
 }
 
 TEST_F(CasesEndToEndTest, ThreeCountedRefusalsPutTheCaseInTheLegalProcedure) {
@@ -445,7 +463,7 @@ TEST_F(CasesEndToEndTest, ARetryReturnsTheFirstAnswerAlsoAfterARestart) {
   Household h(stub_.get(), "retry");
   ASSERT_THAT(h.Identify("2020-03-02"), Ok());
   v1::RecordDiagnosisRequest first;
-  first.set_request_id("retry-diagnosis");
+  first.set_request_id(TestUuid("retry-diagnosis"));
   first.mutable_diagnosis()->set_adults(1);
   first.mutable_diagnosis()->set_resource_band(v1::RESOURCE_BAND_UNDER_PLAI);
   first.mutable_diagnosis()->set_occupancy_fit(v1::OCCUPANCY_FIT_ADEQUATE);
@@ -502,7 +520,7 @@ TEST_F(CasesEndToEndTest, TwoClientsRacingOnOneCaseBothSucceed) {
     for (int i = 0; i < kRounds; ++i) {
       v1::RecordWishesRequest r;
       r.set_name(h.name());
-      r.set_request_id(absl::StrCat("race-", offset, "-", i));
+      r.set_request_id(TestUuid(absl::StrCat("race-", offset, "-", i)));
       r.set_occurred_at("2020-03-04");
       r.mutable_wishes()->add_communes_insee("59009");
       CaseCommandResponse response;
