@@ -157,7 +157,7 @@ CaseService::Reactor* CaseService::Query(Context* context,
     return reactor;
   }
   const bool queued =
-      executor_->Submit([context, reactor, work = std::move(work)] {
+      queries_->Submit([context, reactor, work = std::move(work)] {
         if (context->IsCancelled()) {
           reactor->Finish(grpc::Status::CANCELLED);
           return;

@@ -21,12 +21,14 @@ namespace relog::api {
 class CaseService final : public relog::v1::CaseService::CallbackService {
  public:
   // Every pointer must outlive the service. `index` follows the log into
-  // the case-index view.
-  CaseService(EventStore* store, Executor* executor, CaseCommandRunner* runner,
+  // the case-index view. Reads run on `queries`, apart from the commands'
+  // executor: a list waiting for the case index to catch up holds a query
+  // thread, never one that commands need.
+  CaseService(EventStore* store, Executor* queries, CaseCommandRunner* runner,
               const projections::ProjectionRunner* index,
               const CallerRegistry* callers)
       : store_(store),
-        executor_(executor),
+        queries_(queries),
         runner_(runner),
         index_(index),
         callers_(callers) {}
@@ -150,7 +152,7 @@ class CaseService final : public relog::v1::CaseService::CallbackService {
   absl::Status AwaitIndex(Context* context) const;
 
   EventStore* const store_;
-  Executor* const executor_;
+  Executor* const queries_;
   CaseCommandRunner* const runner_;
   const projections::ProjectionRunner* const index_;
   const CallerRegistry* const callers_;

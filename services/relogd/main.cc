@@ -56,7 +56,11 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "how long calls in flight may run on after SIGTERM");
 ABSL_FLAG(int, executor_threads, 4,
-          "threads for blocking work (store reads, verification)");
+          "threads for commands and log verification (store reads, "
+          "decide)");
+ABSL_FLAG(int, query_threads, 4,
+          "threads for case reads and lists (which may wait for the case "
+          "index)");
 ABSL_FLAG(int, log_verbosity, 0, "glog's verbose level (glog's -v)");
 
 namespace relog {
@@ -70,6 +74,7 @@ struct Options {
   std::string port_file;
   absl::Duration shutdown_grace;
   int executor_threads = 4;
+  int query_threads = 4;
 };
 
 // Written to a temporary name, then renamed: a reader never sees half a
@@ -148,11 +153,12 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   case_index.Start();
 
   auto executor = std::make_unique<api::Executor>(options.executor_threads);
+  auto queries = std::make_unique<api::Executor>(options.query_threads);
   api::LogService log_service(store->get(), executor.get());
   api::CaseCommandRunner commands(store->get(), executor.get(),
                                   RealClock::Get(), *reference, paris);
   api::CallerRegistry callers;
-  api::CaseService case_service(store->get(), executor.get(), &commands,
+  api::CaseService case_service(store->get(), queries.get(), &commands,
                                 &case_index, &callers);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -202,6 +208,7 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
     LOG(WARNING) << "commands still running after 30 s; stopping anyway";
   }
   executor.reset();  // runs what was queued; no call is left to answer
+  queries.reset();
   server.reset();
   case_index.Stop();
   store->reset();  // completes queued appends, closes the database
@@ -226,6 +233,7 @@ int main(int argc, char** argv) {
   options.shutdown_grace =
       absl::Seconds(std::max(0, absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   options.executor_threads = std::max(1, absl::GetFlag(FLAGS_executor_threads));
+  options.query_threads = std::max(1, absl::GetFlag(FLAGS_query_threads));
 
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
