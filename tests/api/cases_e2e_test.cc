@@ -1,7 +1,9 @@
 // CaseService end to end: a real relogd child on a loopback port with a
 // temp data dir, through a real gRPC channel.
 #include <signal.h>
+#include <sys/wait.h>
 
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -506,6 +508,74 @@ TEST_F(CasesEndToEndTest, AStaleExpectedVersionIsAborted) {
   EXPECT_THAT(h.Send(notice, "2020-03-03", &CaseService::Stub::RecordNotice),
               Ok());
   EXPECT_EQ(h.last().case_version(), 1u);
+}
+
+// SIGTERM while clients keep sending commands: relogd stops within its
+// grace period, exits 0, and after a restart every acknowledged command is
+// there (a retry of each replays its first answer).
+TEST_F(CasesEndToEndTest, SigtermUnderLoadLosesNothingAcknowledged) {
+  constexpr int kClients = 8;
+  std::vector<std::string> names;
+  for (int c = 0; c < kClients; ++c) {
+    Household h(stub_.get(), absl::StrCat("sigterm-", c));
+    ASSERT_THAT(h.Identify("2020-03-02"), Ok());
+    names.push_back(h.name());
+  }
+  struct Acknowledged {
+    v1::RecordWishesRequest request;
+    uint64_t case_version = 0;
+  };
+  std::vector<std::vector<Acknowledged>> acknowledged(kClients);
+  std::atomic<int> sent{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < 10000; ++i) {
+        v1::RecordWishesRequest r;
+        r.set_name(names[c]);
+        r.set_request_id(TestUuid(absl::StrCat("sigterm-load-", c, "-", i)));
+        r.set_occurred_at("2020-03-04");
+        r.mutable_wishes()->add_communes_insee("59009");
+        CaseCommandResponse response;
+        auto context = std::make_unique<grpc::ClientContext>();
+        context->set_deadline(
+            absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+        const grpc::Status status =
+            stub_->RecordWishes(context.get(), r, &response);
+        sent.fetch_add(1);
+        if (!status.ok()) return;  // relogd is stopping
+        acknowledged[c].push_back({r, response.case_version()});
+      }
+    });
+  }
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while (sent.load() < 200 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  relogd_->process().Signal(SIGTERM);
+  const absl::Time signalled = absl::Now();
+  std::optional<int> exit = relogd_->process().WaitForExit(absl::Seconds(30));
+  for (std::thread& client : clients) client.join();
+  ASSERT_TRUE(exit.has_value()) << "relogd did not stop within 30 s";
+  EXPECT_TRUE(WIFEXITED(*exit) && WEXITSTATUS(*exit) == 0) << *exit;
+  EXPECT_LT(absl::Now() - signalled, absl::Seconds(30));
+
+  relogd_.reset();
+  Start();
+  for (int c = 0; c < kClients; ++c) {
+    ASSERT_FALSE(acknowledged[c].empty()) << "client " << c;
+    v1::GetCaseRequest get;
+    get.set_name(names[c]);
+    v1::Case now;
+    ASSERT_TRUE(stub_->GetCase(Call().get(), get, &now).ok());
+    EXPECT_GE(now.version(), acknowledged[c].back().case_version);
+    for (const Acknowledged& ack : acknowledged[c]) {
+      CaseCommandResponse replay;
+      ASSERT_TRUE(stub_->RecordWishes(Call().get(), ack.request, &replay).ok());
+      EXPECT_TRUE(replay.replayed());
+      EXPECT_EQ(replay.case_version(), ack.case_version);
+    }
+  }
 }
 
 TEST_F(CasesEndToEndTest, TwoClientsRacingOnOneCaseBothSucceed) {
