@@ -1,6 +1,7 @@
 #include "services/api/keyed_serial_queue.h"
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,8 @@ namespace relog::api {
 namespace {
 
 TEST(KeyedSerialQueueTest, TasksOfOneKeyRunOneAtATimeInArrivalOrder) {
-  Executor executor(4);
-  KeyedSerialQueue queue(&executor);
+  auto executor = std::make_unique<Executor>(4);
+  KeyedSerialQueue queue(executor.get());
   absl::Mutex mu;
   std::vector<int> order;
   std::atomic<int> running{0};
@@ -36,6 +37,9 @@ TEST(KeyedSerialQueueTest, TasksOfOneKeyRunOneAtATimeInArrivalOrder) {
     }));
   }
   finished.Wait();
+  // As in relogd: the executor (its threads joined) goes before the queue
+  // its tasks call back into.
+  executor.reset();
   EXPECT_EQ(overlaps.load(), 0);
   std::vector<int> expected(kTasks);
   for (int i = 0; i < kTasks; ++i) expected[i] = i;
@@ -46,8 +50,8 @@ TEST(KeyedSerialQueueTest, TasksOfOneKeyRunOneAtATimeInArrivalOrder) {
 // A task ends when it calls `done`, possibly later on another thread (as
 // after an append): the key's next task waits for it, other keys do not.
 TEST(KeyedSerialQueueTest, NextTaskWaitsForDoneWhileOtherKeysRun) {
-  Executor executor(2);
-  KeyedSerialQueue queue(&executor);
+  auto executor = std::make_unique<Executor>(2);
+  KeyedSerialQueue queue(executor.get());
   KeyedSerialQueue::Done first_done;
   absl::Notification first_started, second_ran, other_ran;
   ASSERT_TRUE(queue.Submit("a", [&](KeyedSerialQueue::Done done) {
@@ -69,6 +73,8 @@ TEST(KeyedSerialQueueTest, NextTaskWaitsForDoneWhileOtherKeysRun) {
   EXPECT_EQ(queue.active_keys(), 1u);
   first_done();
   EXPECT_TRUE(second_ran.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  executor.reset();
+  EXPECT_EQ(queue.active_keys(), 0u);
 }
 
 }  // namespace
