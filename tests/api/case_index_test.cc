@@ -87,8 +87,10 @@ class CaseIndexTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<EventStore> store_;
-  Executor executor_{2};
   std::unique_ptr<CaseCommandRunner> runner_;
+  // Destroyed first (members go in reverse order): its threads are joined
+  // before the runner whose queue their last tasks call back into.
+  Executor executor_{2};
 };
 
 TEST_F(CaseIndexTest, LookupsFollowCorrectionsAndRebuildMatchesIncremental) {
