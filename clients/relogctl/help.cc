@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "clients/relogctl/case_printer.h"
 #include "clients/relogctl/mutations.h"
+#include "clients/relogctl/report_commands.h"
 #include "clients/relogctl/step_flags.h"
 #include "google/protobuf/descriptor.pb.h"
 
@@ -106,6 +107,18 @@ std::string Usage() {
       "  case history cases/ID [--page_size= --page_token=] [--all]\n"
       "  log head      the last position of the log and its global hash\n"
       "  log verify    walk both hash chains and the indexes\n\n"
+      "reports (relogctl help report):\n"
+      "  report NAME [--year=Y | --from=D --to=D] [--operation= --site= "
+      "--landlord=\n"
+      "              --commune= --body=] [--known_at=T] [--min_position=N] "
+      "[--table=ID]\n"
+      "              [--csv=DIR [--separator=';'] [--decimal_comma]]\n"
+      "              NAME: progress, landlord-reciprocity, "
+      "commune-reciprocity,\n"
+      "              commitments, new-build, quality, delays, offers\n"
+      "  projections list           checkpoints and health (exit 1 if one "
+      "failed)\n"
+      "  projections rebuild [NAME] rebuild from position 0, then swap in\n\n"
       "steps (relogctl help COMMAND lists a command's flags):\n";
   Table table({"COMMAND", "RPC", "WHAT"});
   for (const Mutation& m : Mutations()) {
@@ -137,6 +150,10 @@ std::string CommandHelp(absl::string_view command) {
            "and closures, dated from 2018 up to today. Deterministic for\n"
            "  a seed: rerunning the same seed replays the same request ids.\n"
            "  --dry_run plans without a server and prints the shares.\n";
+  }
+  if (command == "report" || command == "projections" ||
+      command == "projections list" || command == "projections rebuild") {
+    return ReportHelp();
   }
   if (command == "case get" || command == "case list" ||
       command == "case history" || command == "case" || command == "log" ||

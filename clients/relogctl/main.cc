@@ -26,6 +26,7 @@
 #include "clients/relogctl/help.h"
 #include "clients/relogctl/log_commands.h"
 #include "clients/relogctl/mutations.h"
+#include "clients/relogctl/report_commands.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "relogd's host:port");
 ABSL_FLAG(bool, json, false, "print proto JSON instead of text");
@@ -81,6 +82,9 @@ int Dispatch(const Context& ctx, const std::vector<std::string>& args) {
   if (two == "case list") return CaseList(ctx, rest(2));
   if (two == "case history") return CaseHistory(ctx, rest(2));
   if (first == "demo") return RunDemo(ctx, rest(1));
+  if (first == "report") return ReportCommand(ctx, rest(1));
+  if (two == "projections list") return ProjectionsList(ctx, rest(2));
+  if (two == "projections rebuild") return ProjectionsRebuild(ctx, rest(2));
   for (const Mutation& m : Mutations()) {
     const std::string command = m.command;
     const size_t n = command.find(' ') == std::string::npos ? 1 : 2;

@@ -18,7 +18,7 @@
 
 namespace relog::api {
 
-inline constexpr char kCaseStreamPrefix[] = "case-";
+using cases::kCaseStreamPrefix;
 
 std::string CaseStreamId(absl::string_view case_id);
 // "cases/{id}".

@@ -20,6 +20,9 @@
 
 namespace relog::cases {
 
+// The stream of case {id} is "case-{id}".
+inline constexpr char kCaseStreamPrefix[] = "case-";
+
 // A stored event that does not decode (DATA_LOSS).
 inline constexpr char kReasonCorruptEvent[] = "CORRUPT_EVENT";
 // An event to encode that is not well formed (INVALID_ARGUMENT).

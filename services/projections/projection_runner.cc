@@ -70,8 +70,11 @@ void ProjectionRunner::Publish(uint64_t checkpoint) {
 
 void ProjectionRunner::Fail(absl::Status failure) {
   LOG(ERROR) << "projection " << name_ << " stopped: " << failure;
-  absl::MutexLock lock(&mu_);
-  failure_ = std::move(failure);
+  {
+    absl::MutexLock lock(&mu_);
+    failure_ = failure;
+  }
+  if (options_.on_failure) options_.on_failure(failure);
 }
 
 ProjectionHealth ProjectionRunner::health() const {
@@ -79,8 +82,8 @@ ProjectionHealth ProjectionRunner::health() const {
   return ProjectionHealth{checkpoint_, running_, failure_};
 }
 
-absl::StatusOr<uint64_t> ProjectionRunner::ApplyBatch(
-    const std::string& view) const {
+absl::StatusOr<uint64_t> ProjectionRunner::ApplyBatch(const std::string& view,
+                                                      bool live) const {
   ViewStore& views = store_->views();
   absl::StatusOr<uint64_t> checkpoint = views.Checkpoint(view);
   if (!checkpoint.ok()) return checkpoint.status();
@@ -118,9 +121,10 @@ absl::StatusOr<uint64_t> ProjectionRunner::ApplyBatch(
   if (reached > *checkpoint) {
     // The events before a failing one commit: the failure is then reported
     // at the exact position where the view stopped.
-    absl::Status written =
-        views.Write(view, *checkpoint, transaction.Take(reached));
+    const ViewWrite write = transaction.Take(reached);
+    absl::Status written = views.Write(view, *checkpoint, write);
     if (!written.ok()) return written;
+    if (live && options_.listener != nullptr) options_.listener->OnWrite(write);
   }
   if (!applied.ok()) return applied;
   return reached;
@@ -130,7 +134,7 @@ absl::StatusOr<ProjectionRunner::BatchResult>
 ProjectionRunner::ApplyLiveBatch() {
   absl::MutexLock lock(&apply_mu_);
   const uint64_t before = health().checkpoint;
-  absl::StatusOr<uint64_t> reached = ApplyBatch(name_);
+  absl::StatusOr<uint64_t> reached = ApplyBatch(name_, /*live=*/true);
   if (!reached.ok()) {
     // The events before a failing one may have committed.
     absl::StatusOr<uint64_t> committed = store_->views().Checkpoint(name_);
@@ -215,7 +219,7 @@ absl::Status ProjectionRunner::Rebuild() {
     for (;;) {
       absl::StatusOr<uint64_t> before = views.Checkpoint(aside);
       if (!before.ok()) return before.status();
-      absl::StatusOr<uint64_t> reached = ApplyBatch(aside);
+      absl::StatusOr<uint64_t> reached = ApplyBatch(aside, /*live=*/false);
       if (!reached.ok()) return reached.status();
       if (*reached == *before) return absl::OkStatus();
     }
@@ -232,10 +236,12 @@ absl::Status ProjectionRunner::Rebuild() {
   if (*rebuilt == 0) {
     // An empty log: the true view is empty, and nothing was built beside.
     RETURN_IF_ERROR(views.Drop(name_));
+    if (options_.listener != nullptr) options_.listener->OnReplaced();
     Publish(0);
     return absl::OkStatus();
   }
   RETURN_IF_ERROR(views.Swap(name_, aside));
+  if (options_.listener != nullptr) options_.listener->OnReplaced();
   Publish(*rebuilt);
   LOG(INFO) << "projection " << name_ << " rebuilt up to position " << *rebuilt;
   return absl::OkStatus();

@@ -21,6 +21,21 @@
 
 namespace relog::projections {
 
+// Keeps a mirror of the live view (e.g. an in-memory index that queries
+// read) in step with it. Called on the runner's thread, or on a
+// rebuilder's, one call at a time.
+class LiveViewListener {
+ public:
+  virtual ~LiveViewListener() = default;
+  // Each committed write of the live view, in commit order, before the
+  // runner publishes its checkpoint: once WaitFor(p) is OK, the mirror
+  // reflects p.
+  virtual void OnWrite(const ViewWrite& write) = 0;
+  // The live view was replaced as a whole (a rebuild swapped in): read it
+  // again. Called before the new checkpoint is published.
+  virtual void OnReplaced() = 0;
+};
+
 struct RunnerOptions {
   // Events per view batch (one atomic view write).
   size_t max_batch_events = 1000;
@@ -30,6 +45,11 @@ struct RunnerOptions {
   // view with the new checkpoint; returning false stops the runner there,
   // as a crash between two batches would.
   std::function<bool(uint64_t checkpoint)> after_batch;
+  // Told of every change of the live view; must outlive the runner.
+  LiveViewListener* listener = nullptr;
+  // Called once when the projection stops for good, with its failure (how
+  // relogd's health learns of it without polling).
+  std::function<void(const absl::Status& failure)> on_failure;
 };
 
 // Where a projection stands.
@@ -86,8 +106,9 @@ class ProjectionRunner {
 
   // Applies one batch of events to `view` from its checkpoint; returns the
   // checkpoint reached (the same one when the view is at the log head).
-  // Touches no runner state, so a rebuild runs it beside the live runner.
-  absl::StatusOr<uint64_t> ApplyBatch(const std::string& view) const;
+  // Touches no runner state, so a rebuild runs it beside the live runner;
+  // `live` tells the listener of the write.
+  absl::StatusOr<uint64_t> ApplyBatch(const std::string& view, bool live) const;
   absl::StatusOr<BatchResult> ApplyLiveBatch()
       ABSL_LOCKS_EXCLUDED(mu_, apply_mu_);
   void Run() ABSL_LOCKS_EXCLUDED(mu_, apply_mu_);

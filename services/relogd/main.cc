@@ -6,8 +6,11 @@
 //
 // At startup the reference data files are loaded into the store's
 // reference stream when they changed (docs/REFERENCE.md); commands decide
-// with the latest loaded set. The case index follows the log on its own
-// thread; lists and lookups wait (bounded) for it to reach the log's head.
+// with the latest loaded set. The projections (the case index, the report
+// facts) catch up from their checkpoints, then follow the log on threads
+// of their own; lists, lookups and reports wait (bounded) for them. A
+// projection that stops for good marks its service NOT_SERVING in the
+// health service.
 //
 // --listen with port 0 picks a free port; --port_file then tells which (so
 // parallel tests never collide). SIGTERM or SIGINT stops it gracefully: no
@@ -16,6 +19,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -38,9 +42,12 @@
 #include "services/api/case_service.h"
 #include "services/api/executor.h"
 #include "services/api/log_service.h"
+#include "services/api/reports_service.h"
 #include "services/projections/projection_runner.h"
 #include "services/reference/reference_files.h"
 #include "services/reference/reference_stream.h"
+#include "services/reports/fact_table.h"
+#include "services/reports/report_facts_projection.h"
 #include "storage/clock.h"
 #include "storage/rocksdb_event_store.h"
 
@@ -148,9 +155,36 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
     return 1;
   }
 
+  // Set once serving: a projection failing before that is caught by the
+  // check after the server starts.
+  std::atomic<grpc::HealthCheckServiceInterface*> health{nullptr};
+  auto not_serving = [&health](const char* service) {
+    return [&health, service](const absl::Status&) {
+      if (grpc::HealthCheckServiceInterface* h = health.load()) {
+        h->SetServingStatus(service, false);
+      }
+    };
+  };
+  projections::RunnerOptions case_index_options;
+  case_index_options.on_failure = not_serving("relog.v1.CaseService");
   projections::ProjectionRunner case_index(
-      store->get(), std::make_unique<api::CaseIndexProjection>(store->get()));
+      store->get(), std::make_unique<api::CaseIndexProjection>(store->get()),
+      case_index_options);
   case_index.Start();
+
+  reports::FactTable report_table(&(*store)->views(),
+                                  reports::kReportFactsView);
+  if (absl::Status loaded = report_table.Load(); !loaded.ok()) {
+    // Served as a failure by every report, and in the health.
+    LOG(ERROR) << "report facts: " << loaded;
+  }
+  projections::RunnerOptions report_options;
+  report_options.listener = &report_table;
+  report_options.on_failure = not_serving("relog.v1.Reports");
+  projections::ProjectionRunner report_facts(
+      store->get(), std::make_unique<reports::ReportFactsProjection>(),
+      report_options);
+  report_facts.Start();
 
   auto executor = std::make_unique<api::Executor>(options.executor_threads);
   auto queries = std::make_unique<api::Executor>(options.query_threads);
@@ -160,6 +194,9 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   api::CallerRegistry callers;
   api::CaseService case_service(store->get(), queries.get(), &commands,
                                 &case_index, &callers);
+  api::ReportsService reports_service(store->get(), queries.get(),
+                                      &report_facts, &report_table,
+                                      {&case_index, &report_facts}, &callers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -170,6 +207,7 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
                            &port);
   builder.RegisterService(&log_service);
   builder.RegisterService(&case_service);
+  builder.RegisterService(&reports_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -182,6 +220,15 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
     return 1;
   }
   server->GetHealthCheckService()->SetServingStatus(true);
+  health.store(server->GetHealthCheckService());
+  if (!case_index.health().failure.ok()) {
+    server->GetHealthCheckService()->SetServingStatus("relog.v1.CaseService",
+                                                      false);
+  }
+  if (!report_facts.health().failure.ok() || !report_table.health().ok()) {
+    server->GetHealthCheckService()->SetServingStatus("relog.v1.Reports",
+                                                      false);
+  }
   if (!options.port_file.empty() && !WritePortFile(options.port_file, port)) {
     LOG(ERROR) << "cannot write the port file " << options.port_file;
     server->Shutdown();
@@ -199,6 +246,7 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   LOG(INFO) << "signal " << signal_number << ": stopping (grace "
             << options.shutdown_grace << ")";
+  health.store(nullptr);
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
   // Shutdown returned once every call finished, and a command's call
@@ -211,6 +259,7 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   queries.reset();
   server.reset();
   case_index.Stop();
+  report_facts.Stop();
   store->reset();  // completes queued appends, closes the database
   LOG(INFO) << "relogd stopped";
   return 0;

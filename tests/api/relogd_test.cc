@@ -10,9 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "relog/v1/log_service.grpc.pb.h"
@@ -27,6 +25,7 @@ namespace relog {
 namespace {
 
 using ::relog::testing::ChildProcess;
+using ::relog::testing::HealthCheck;
 using ::relog::testing::TempDir;
 
 // A relogd child on a free loopback port, with the shipped reference data.
@@ -40,33 +39,6 @@ std::unique_ptr<grpc::ClientContext> Call() {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
   return context;
-}
-
-// grpc.health.v1.Health/Check through a generic stub (Debian ships no
-// health.proto): an empty request asks for the server as a whole; the
-// answer {status: SERVING} encodes as the two bytes 08 01.
-std::string HealthCheck(const std::shared_ptr<grpc::Channel>& channel) {
-  grpc::GenericStub stub(channel);
-  grpc::ByteBuffer request, response;
-  grpc::Slice empty("", 0);
-  request = grpc::ByteBuffer(&empty, 1);
-  absl::Notification done;
-  grpc::Status status;
-  auto context = Call();
-  stub.UnaryCall(context.get(), "/grpc.health.v1.Health/Check",
-                 grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
-                   status = std::move(s);
-                   done.Notify();
-                 });
-  done.WaitForNotification();
-  if (!status.ok()) return "error: " + status.error_message();
-  std::vector<grpc::Slice> slices;
-  EXPECT_TRUE(response.Dump(&slices).ok());
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  return bytes;
 }
 
 TEST(RelogdTest, ServesHealthAndTheLogThenStopsGracefullyOnSigterm) {

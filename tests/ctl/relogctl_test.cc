@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -130,6 +131,64 @@ TEST_F(RelogctlCaseTest, DemoBuildsADatasetWithoutUnexpectedErrors) {
   EXPECT_THAT(out, HasSubstr("max in flight         64 ")) << out;
   EXPECT_THAT(out, HasSubstr("exit=0")) << out;
   EXPECT_THAT(Run("case list --all"), HasSubstr("exit=0"));
+}
+
+std::string ReadFile(const std::string& path) {
+  FILE* file = fopen(path.c_str(), "rb");
+  if (file == nullptr) return "";
+  std::string bytes;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), file)) > 0) {
+    bytes.append(buffer, n);
+  }
+  fclose(file);
+  return bytes;
+}
+
+TEST_F(RelogctlCaseTest, ReportsPrintTablesWriteCsvAnnexesAndRebuild) {
+  ASSERT_THAT(Run(kIdentify), HasSubstr("exit=0"));
+  std::string progress = Run("report progress --year=2020");
+  EXPECT_THAT(progress, HasSubstr("exit=0")) << progress;
+  EXPECT_THAT(progress, HasSubstr("OP-LIL-CONCORDE-1")) << progress;
+
+  const std::string annexes = dir_.Sub("annexes");
+  std::string csv =
+      Run("report progress --year=2020 --separator=';' --decimal_comma "
+          "--csv=" +
+          annexes);
+  ASSERT_THAT(csv, HasSubstr("exit=0")) << csv;
+  // The files it lists are there, each a UTF-8 BOM, then the preamble that
+  // ties the figures to the log, with the French separator.
+  size_t files = 0;
+  for (absl::string_view line : absl::StrSplit(csv, '\n')) {
+    const size_t at = line.find(annexes);
+    if (at == absl::string_view::npos) continue;
+    // "<path>\t<n> row(s)"
+    absl::string_view rest = line.substr(at);
+    const std::string path(rest.substr(0, rest.find_first_of("\t ")));
+    const std::string bytes = ReadFile(path);
+    ASSERT_FALSE(bytes.empty()) << path;
+    EXPECT_TRUE(absl::StartsWith(bytes,
+                                 "\xEF\xBB\xBF"
+                                 "report;progress\r\n"))
+        << path;
+    EXPECT_THAT(bytes, HasSubstr("\r\ndefinitions_version;v1\r\n"));
+    EXPECT_THAT(bytes, HasSubstr("\r\nperiod_from;2020-01-01\r\n"));
+    ++files;
+  }
+  EXPECT_GT(files, 0u) << csv;
+
+  EXPECT_THAT(
+      Run("report progress --year=2020 --decimal_comma --csv=" + annexes),
+      HasSubstr("exit=2"));
+  EXPECT_THAT(Run("report nonsense"), HasSubstr("exit=2"));
+  std::string list = Run("projections list");
+  EXPECT_THAT(list, HasSubstr("report-facts"));
+  EXPECT_THAT(list, HasSubstr("exit=0"));
+  EXPECT_THAT(Run("projections rebuild report-facts"), HasSubstr("exit=0"));
+  EXPECT_THAT(Run("projections rebuild nothing-of-the-kind"),
+              HasSubstr("exit=1"));
 }
 
 }  // namespace

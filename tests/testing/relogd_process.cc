@@ -6,7 +6,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 
 namespace relog::testing {
@@ -45,6 +48,37 @@ RelogdProcess::RelogdProcess(const std::string& binary,
     address_ = absl::StrCat("127.0.0.1:", absl::StripAsciiWhitespace(*port));
   }
   channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+}
+
+std::string HealthCheck(const std::shared_ptr<grpc::Channel>& channel,
+                        const std::string& service) {
+  grpc::GenericStub stub(channel);
+  // HealthCheckRequest{service = 1}: tag 0x0a, length, bytes.
+  std::string encoded;
+  if (!service.empty()) {
+    encoded = absl::StrCat(
+        "\x0a", std::string(1, static_cast<char>(service.size())), service);
+  }
+  grpc::Slice slice(encoded);
+  grpc::ByteBuffer request(&slice, 1), response;
+  absl::Notification done;
+  grpc::Status status;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return "error: " + status.error_message();
+  std::vector<grpc::Slice> slices;
+  EXPECT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return bytes;
 }
 
 }  // namespace relog::testing

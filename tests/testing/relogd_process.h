@@ -33,6 +33,13 @@ class RelogdProcess {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
+// grpc.health.v1.Health/Check through a generic stub (Debian ships no
+// health.proto) for `service` ("" = the server as a whole): the answer's
+// bytes, e.g. {status: SERVING} = "\x08\x01", NOT_SERVING = "\x08\x02";
+// "error: …" when the call fails.
+std::string HealthCheck(const std::shared_ptr<grpc::Channel>& channel,
+                        const std::string& service = "");
+
 }  // namespace relog::testing
 
 #endif  // RELOG_TESTS_TESTING_RELOGD_PROCESS_H_

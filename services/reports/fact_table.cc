@@ -1,0 +1,155 @@
+#include "services/reports/fact_table.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "relog/v1/report_facts.pb.h"
+#include "services/reports/report_facts_projection.h"
+#include "storage/errors.h"
+#include "storage/status_macros.h"
+
+namespace relog::reports {
+namespace {
+
+bool FactBefore(const StepFact& a, uint64_t version, uint64_t asserted_at) {
+  return a.step.version != version ? a.step.version < version
+                                   : a.asserted_at < asserted_at;
+}
+
+absl::Status Corrupt(absl::string_view key, absl::string_view what) {
+  return MakeError(
+      absl::StatusCode::kDataLoss, reason::kCorruptRecord,
+      absl::StrCat("report fact ", absl::CHexEscape(key), " ", what));
+}
+
+}  // namespace
+
+FactTable::FactTable(const ViewStore* views, std::string view)
+    : views_(views), view_(std::move(view)) {}
+
+absl::Status FactTable::Upsert(absl::string_view key, absl::string_view value) {
+  std::optional<StepFactKey> parsed = ParseStepFactKey(key);
+  if (!parsed.has_value()) return Corrupt(key, "has an unknown key");
+  relog::v1::StepFactRecord record;
+  if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return Corrupt(key, "does not decode");
+  }
+  StepFact fact;
+  fact.asserted_at = record.asserted_at();
+  fact.superseded_at = record.superseded_at();
+  fact.step.version = parsed->version;
+  if (!absl::ParseCivilTime(record.occurred_on(), &fact.step.occurred_on)) {
+    return Corrupt(key, "has no business date");
+  }
+  fact.step.step = std::move(*record.mutable_step());
+  fact.step.cancelled = record.cancelled();
+  fact.step.corrections = static_cast<int>(record.corrections());
+
+  CaseFactList& list = cases_[parsed->case_id];
+  auto it = std::lower_bound(
+      list.begin(), list.end(), fact, [](const StepFact& a, const StepFact& b) {
+        return FactBefore(a, b.step.version, b.asserted_at);
+      });
+  if (it != list.end() && it->step.version == fact.step.version &&
+      it->asserted_at == fact.asserted_at) {
+    *it = std::move(fact);  // superseded now, or rewritten by a rebuild
+  } else {
+    list.insert(it, std::move(fact));
+    ++facts_;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FactTable::LoadLocked() {
+  cases_.clear();
+  facts_ = 0;
+  ASSIGN_OR_RETURN(uint64_t checkpoint, views_->Checkpoint(view_));
+  std::string start;
+  constexpr size_t kBatch = 4096;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<ViewEntry> batch,
+                     views_->Scan(view_, start, "", kBatch));
+    for (const ViewEntry& entry : batch) {
+      RETURN_IF_ERROR(Upsert(entry.key, entry.value));
+    }
+    if (batch.size() < kBatch) break;
+    start = batch.back().key + std::string(1, '\0');
+  }
+  checkpoint_ = checkpoint;
+  return absl::OkStatus();
+}
+
+absl::Status FactTable::Load() {
+  absl::MutexLock lock(&mu_);
+  absl::Status loaded = LoadLocked();
+  failure_ = loaded;
+  return loaded;
+}
+
+void FactTable::OnWrite(const ViewWrite& write) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return;
+  // The projection never deletes a fact: a delete means another writer.
+  if (!write.deletes.empty()) {
+    failure_ = Corrupt(write.deletes.front(), "was deleted");
+    return;
+  }
+  for (const auto& [key, value] : write.puts) {
+    absl::Status upserted = Upsert(key, value);
+    if (!upserted.ok()) {
+      failure_ = upserted;
+      return;
+    }
+  }
+  checkpoint_ = write.checkpoint;
+}
+
+void FactTable::OnReplaced() {
+  absl::MutexLock lock(&mu_);
+  failure_ = LoadLocked();
+}
+
+uint64_t FactTable::checkpoint() const {
+  absl::MutexLock lock(&mu_);
+  return checkpoint_;
+}
+
+absl::Status FactTable::health() const {
+  absl::MutexLock lock(&mu_);
+  return failure_;
+}
+
+size_t FactTable::fact_count() const {
+  absl::MutexLock lock(&mu_);
+  return facts_;
+}
+
+absl::Status FactTable::Read(
+    uint64_t position, absl::CivilDay last_day,
+    const std::function<void(const std::vector<CaseSnapshot>&)>& read) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  std::vector<CaseSnapshot> snapshots;
+  snapshots.reserve(cases_.size());
+  for (const auto& [case_id, list] : cases_) {
+    CaseSnapshot snapshot;
+    for (const StepFact& fact : list) {
+      // At most one fact of a version stands at a position.
+      if (!fact.StandsAt(position) || fact.step.cancelled) continue;
+      snapshot.all_steps.push_back(&fact.step);
+      if (fact.step.occurred_on <= last_day) {
+        snapshot.steps.push_back(&fact.step);
+        cases::ApplyStep(snapshot.facts, fact.step);
+      }
+    }
+    if (snapshot.all_steps.empty()) continue;
+    snapshot.case_id = &case_id;
+    snapshots.push_back(std::move(snapshot));
+  }
+  read(snapshots);
+  return absl::OkStatus();
+}
+
+}  // namespace relog::reports

@@ -1,0 +1,100 @@
+// The report-facts view held in memory, for reports that must answer in
+// milliseconds: a mirror of the view (report_facts_projection.h) kept in
+// step by the projection runner (projections::LiveViewListener), never
+// written any other way, so that it always equals the view at its
+// checkpoint.
+#ifndef RELOG_SERVICES_REPORTS_FACT_TABLE_H_
+#define RELOG_SERVICES_REPORTS_FACT_TABLE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "services/cases/case_state.h"
+#include "services/projections/projection_runner.h"
+#include "storage/view_store.h"
+
+namespace relog::reports {
+
+// One effective step of a case as asserted at `asserted_at`, standing
+// until `superseded_at` (0: still standing).
+struct StepFact {
+  uint64_t asserted_at = 0;
+  uint64_t superseded_at = 0;
+  cases::EffectiveStep step;
+
+  bool StandsAt(uint64_t position) const {
+    return asserted_at <= position &&
+           (superseded_at == 0 || superseded_at > position);
+  }
+};
+
+// A case as known at a position P, its steps cut at a business day
+// (docs/REPORTS.md D0, D1, D15).
+struct CaseSnapshot {
+  const std::string* case_id = nullptr;
+  // The effective (standing, not cancelled) steps known at P, in version
+  // order, whatever their date.
+  std::vector<const cases::EffectiveStep*> all_steps;
+  // Those with occurred_on <= the cut-off day.
+  std::vector<const cases::EffectiveStep*> steps;
+  // `steps` folded (cases::ApplyStep): the state on the cut-off day.
+  cases::CaseFacts facts;
+};
+
+// Thread-safe.
+class FactTable final : public projections::LiveViewListener {
+ public:
+  // `views` must outlive the table.
+  FactTable(const ViewStore* views, std::string view);
+
+  // Reads the whole view (at startup, before the runner starts).
+  // DATA_LOSS when a value does not decode; the store's errors.
+  absl::Status Load() ABSL_LOCKS_EXCLUDED(mu_);
+
+  void OnWrite(const ViewWrite& write) override ABSL_LOCKS_EXCLUDED(mu_);
+  void OnReplaced() override ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The checkpoint the table reflects; its failure if a write could not be
+  // mirrored (DATA_LOSS): the table then refuses every read.
+  uint64_t checkpoint() const ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status health() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Calls `read` with every case known at `position` (one fact asserted at
+  // or before it), by case id, cut at `last_day`, while holding the table
+  // still. REQUIRES: position <= checkpoint(). Returns the table's failure
+  // instead, if any.
+  absl::Status Read(
+      uint64_t position, absl::CivilDay last_day,
+      const std::function<void(const std::vector<CaseSnapshot>&)>& read) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  size_t fact_count() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  // Every fact of one case, by (version, asserted_at).
+  using CaseFactList = std::vector<StepFact>;
+
+  absl::Status Upsert(absl::string_view key, absl::string_view value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const ViewStore* const views_;
+  const std::string view_;
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, CaseFactList> cases_ ABSL_GUARDED_BY(mu_);
+  uint64_t checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t facts_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace relog::reports
+
+#endif  // RELOG_SERVICES_REPORTS_FACT_TABLE_H_

@@ -1,0 +1,127 @@
+#include "services/reports/report_context.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/cases/domain_errors.h"
+#include "services/reports/definitions.h"
+#include "storage/errors.h"
+
+namespace relog::reports {
+namespace {
+
+absl::Status Invalid(const std::string& field, const std::string& rule) {
+  return cases::InvalidField(field, reason::kValueOutOfRange, rule);
+}
+
+}  // namespace
+
+absl::StatusOr<ReportQuery> ValidateReportRequest(
+    const relog::v1::GetReportRequest& request) {
+  ReportQuery query;
+  if (request.report() == relog::v1::REPORT_KIND_UNSPECIFIED ||
+      !relog::v1::ReportKind_IsValid(request.report())) {
+    return cases::InvalidField("report", reason::kFieldRequired,
+                               "name one of the reports (progress, …)");
+  }
+  query.kind = request.report();
+  const bool has_period =
+      !request.period().from().empty() || !request.period().to().empty();
+  if ((request.year() != 0) == has_period) {
+    return cases::InvalidField("year", reason::kFieldRequired,
+                               "give exactly one of year and period");
+  }
+  if (request.year() != 0) {
+    if (request.year() < 2000 || request.year() > 2100) {
+      return Invalid("year", "must be between 2000 and 2100");
+    }
+    query.from = absl::CivilDay(request.year(), 1, 1);
+    query.to = absl::CivilDay(request.year() + 1, 1, 1);
+  } else {
+    if (!absl::ParseCivilTime(request.period().from(), &query.from) ||
+        absl::FormatCivilTime(query.from) != request.period().from()) {
+      return Invalid("period.from", "must be a date YYYY-MM-DD");
+    }
+    if (!absl::ParseCivilTime(request.period().to(), &query.to) ||
+        absl::FormatCivilTime(query.to) != request.period().to()) {
+      return Invalid("period.to", "must be a date YYYY-MM-DD");
+    }
+    if (query.to <= query.from) {
+      return Invalid("period.to", "must be after period.from ([from, to))");
+    }
+  }
+  query.last_day = query.to - 1;
+  if (request.rent_increase_threshold_cents() < 0) {
+    return Invalid("rent_increase_threshold_cents", "must not be negative");
+  }
+  query.rent_increase_threshold_cents = request.rent_increase_threshold_cents();
+  query.filters = request.filters();
+  return query;
+}
+
+bool ReportContext::InBody(const std::string& commune,
+                           absl::CivilDay on) const {
+  for (const reference::CoordinationBodyMember* member :
+       reference_.CoordinationBodyMembers(query_.filters.coordination_body_id(),
+                                          on)) {
+    if (member->insee == commune) return true;
+  }
+  return false;
+}
+
+bool ReportContext::PartyMatches(const std::string& landlord,
+                                 const std::string& commune,
+                                 absl::CivilDay on) const {
+  const relog::v1::ReportFilters& f = query_.filters;
+  if (!f.landlord_id().empty() && landlord != f.landlord_id()) return false;
+  if (!f.commune_insee().empty() && commune != f.commune_insee()) return false;
+  if (!f.coordination_body_id().empty() && !InBody(commune, on)) return false;
+  return true;
+}
+
+bool ReportContext::OriginMatches(const CaseSnapshot& snapshot,
+                                  absl::CivilDay on) const {
+  const relog::v1::HouseholdIdentified* id = Identification(snapshot.steps);
+  if (id == nullptr) return false;
+  const relog::v1::ReportFilters& f = query_.filters;
+  if (!f.operation_id().empty() && id->operation_id() != f.operation_id()) {
+    return false;
+  }
+  if (!f.site().empty() &&
+      SiteOf(reference_, *id, *IdentifiedOn(snapshot.steps)) != f.site()) {
+    return false;
+  }
+  const relog::v1::DwellingFacts& origin = id->origin().facts();
+  return PartyMatches(origin.landlord_id(), origin.commune_insee(), on);
+}
+
+bool ReportContext::OriginOrArrivalMatches(const CaseSnapshot& snapshot,
+                                           const std::string& arrival_landlord,
+                                           const std::string& arrival_commune,
+                                           absl::CivilDay on) const {
+  const relog::v1::HouseholdIdentified* id = Identification(snapshot.steps);
+  if (id == nullptr) return false;
+  const relog::v1::ReportFilters& f = query_.filters;
+  if (!f.operation_id().empty() && id->operation_id() != f.operation_id()) {
+    return false;
+  }
+  if (!f.site().empty() &&
+      SiteOf(reference_, *id, *IdentifiedOn(snapshot.steps)) != f.site()) {
+    return false;
+  }
+  const relog::v1::DwellingFacts& origin = id->origin().facts();
+  if (!f.landlord_id().empty() && origin.landlord_id() != f.landlord_id() &&
+      arrival_landlord != f.landlord_id()) {
+    return false;
+  }
+  if (!f.commune_insee().empty() &&
+      origin.commune_insee() != f.commune_insee() &&
+      arrival_commune != f.commune_insee()) {
+    return false;
+  }
+  if (!f.coordination_body_id().empty() &&
+      !InBody(origin.commune_insee(), on) && !InBody(arrival_commune, on)) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace relog::reports
