@@ -14,7 +14,7 @@ DATA ?= var/relog
 LISTEN ?= 127.0.0.1:50051
 BENCH_ARGS ?=
 
-.PHONY: run test bench deps release test-build format clean
+.PHONY: run test bench bench-reports deps release test-build format clean
 
 deps:
 	@deploy/install-deps.sh
@@ -43,6 +43,9 @@ test:
 
 bench: release
 	build/bin/relog-bench-store $(BENCH_ARGS)
+
+bench-reports: release
+	build/bin/relog-bench-reports $(BENCH_ARGS)
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

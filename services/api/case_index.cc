@@ -85,9 +85,10 @@ absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
   absl::string_view stream = event.stream_id;
   if (!absl::ConsumePrefix(&stream, kCaseStreamPrefix)) return absl::OkStatus();
   const std::string case_id(stream);
-  ASSIGN_OR_RETURN(LoadedCase loaded, LoadCase(*store_, case_id, event.version,
-                                               cases::AllDataClasses()));
-  const cases::CaseState& state = loaded.state;
+  ASSIGN_OR_RETURN(cases::CaseState state, StateBefore(case_id, event.version));
+  ASSIGN_OR_RETURN(cases::CaseEvent decoded,
+                   cases::DecodeCaseEvent(event, cases::AllDataClasses()));
+  state = cases::Evolve(std::move(state), decoded);
   const std::string key = absl::StrCat(kCasePrefix, case_id);
 
   relog::v1::CaseIndexRecord old_record;
@@ -127,7 +128,37 @@ absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
     record.add_lookup_keys(lookup);
   }
   view.Put(key, record.SerializeAsString());
+  Remember(std::move(state));
   return absl::OkStatus();
+}
+
+absl::StatusOr<cases::CaseState> CaseIndexProjection::StateBefore(
+    const std::string& case_id, uint64_t version) {
+  {
+    absl::MutexLock lock(&memo_mu_);
+    auto it = memo_.find(case_id);
+    if (it != memo_.end() && it->second.event_count == version) {
+      cases::CaseState state = std::move(it->second);
+      memo_.erase(it);
+      return state;
+    }
+  }
+  if (version == 0) {
+    cases::CaseState state;
+    state.case_id = case_id;
+    return state;
+  }
+  ASSIGN_OR_RETURN(LoadedCase loaded, LoadCase(*store_, case_id, version - 1,
+                                               cases::AllDataClasses()));
+  return std::move(loaded.state);
+}
+
+void CaseIndexProjection::Remember(cases::CaseState state) {
+  // Bounded: the cases being worked on at once are far fewer.
+  constexpr size_t kMaxCases = 16384;
+  absl::MutexLock lock(&memo_mu_);
+  if (memo_.size() >= kMaxCases) memo_.clear();
+  memo_[state.case_id] = std::move(state);
 }
 
 absl::StatusOr<CaseListPage> CaseIndexReader::List(

@@ -13,12 +13,16 @@
 #ifndef RELOG_SERVICES_API_CASE_INDEX_H_
 #define RELOG_SERVICES_API_CASE_INDEX_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "relog/v1/case_service.pb.h"
+#include "services/cases/case_state.h"
 #include "services/projections/projection.h"
 #include "storage/event_store.h"
 
@@ -30,17 +34,31 @@ enum class LookupKind { kReference, kTenant, kRegister, kNationalNumber };
 
 class CaseIndexProjection final : public projections::Projection {
  public:
-  // `store` must outlive the projection: each case event re-folds its
-  // case from the stream up to that event (a stream prefix never changes,
-  // so rebuilds reach the same view).
+  // `store` must outlive the projection: a case event whose case was not
+  // just folded re-folds it from the stream up to that event (a stream
+  // prefix never changes, so rebuilds reach the same view).
   explicit CaseIndexProjection(const EventStore* store) : store_(store) {}
 
   std::string name() const override { return kCaseIndexView; }
   absl::Status Apply(const RecordedEvent& event,
-                     projections::ViewTransaction& view) override;
+                     projections::ViewTransaction& view) override
+      ABSL_LOCKS_EXCLUDED(memo_mu_);
 
  private:
+  // The case folded up to (not including) `version`, from the memo or
+  // from its stream.
+  absl::StatusOr<cases::CaseState> StateBefore(const std::string& case_id,
+                                               uint64_t version)
+      ABSL_LOCKS_EXCLUDED(memo_mu_);
+  void Remember(cases::CaseState state) ABSL_LOCKS_EXCLUDED(memo_mu_);
+
   const EventStore* const store_;
+  // Each case's state after the last event applied: a memo of the fold of
+  // a stream prefix, which never changes, so Apply stays deterministic and
+  // the live view and a rebuild may share it. Without it each event would
+  // re-read and re-fold its whole stream (quadratic per case).
+  absl::Mutex memo_mu_;
+  std::map<std::string, cases::CaseState> memo_ ABSL_GUARDED_BY(memo_mu_);
 };
 
 struct CaseListFilter {

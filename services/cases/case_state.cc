@@ -23,11 +23,8 @@ void UpdateLegalProcedure(CaseFacts& facts) {
   for (const OfferState& offer : facts.offers) {
     if (!offer.Counted()) continue;
     if (++counted == 3) {
-      absl::CivilDay notified;
-      // Counted() guarantees a notification date that parses.
-      if (absl::ParseCivilTime(offer.offer.notified_on(), &notified)) {
-        facts.legal_procedure_since = notified;
-      }
+      // Counted() guarantees a notification date.
+      facts.legal_procedure_since = offer.notified_on;
       facts.legal_procedure_offer_id = offer.id;
       return;
     }
@@ -87,11 +84,7 @@ const char* OfferStatusName(OfferState::Status status) {
 }
 
 bool OfferState::Counted() const {
-  absl::CivilDay notified;
-  if (offer.notified_on().empty() ||
-      !absl::ParseCivilTime(offer.notified_on(), &notified)) {
-    return false;
-  }
+  if (!notified_on.has_value()) return false;
   const auto& c = offer.compliance();
   const bool meets_criteria = c.needs() == relog::v1::COMPLIANCE_COMPLIANT &&
                               c.means() == relog::v1::COMPLIANCE_COMPLIANT &&
@@ -186,6 +179,11 @@ void ApplyStep(CaseFacts& facts, const EffectiveStep& effective) {
       offer.version = effective.version;
       offer.made_on = day;
       offer.offer = step.offer_made();
+      absl::CivilDay notified;
+      if (!offer.offer.notified_on().empty() &&
+          absl::ParseCivilTime(offer.offer.notified_on(), &notified)) {
+        offer.notified_on = notified;
+      }
       facts.offers.push_back(std::move(offer));
       facts.phase = Phase::kOfferPending;
       break;

@@ -55,6 +55,9 @@ struct OfferState {
   uint64_t version = 0;  // of the OfferMade event
   absl::CivilDay made_on;
   relog::v1::OfferMade offer;
+  // offer.notified_on parsed once when the offer is folded (nullopt: not
+  // notified, or not a date), since Counted() runs after every step.
+  std::optional<absl::CivilDay> notified_on;
   Status status = Status::kPending;
   bool visited = false;
   std::optional<absl::CivilDay> answered_on;     // accepted/refused/lapsed

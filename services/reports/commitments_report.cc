@@ -21,24 +21,6 @@ using reference::PartyKind;
 
 constexpr char kTotal[] = "TOTAL";
 
-// The D18 filters that bear on the origin alone (operation, site): the
-// party filters apply to the arrival (PartyMatches) for figures keyed by
-// the receiving party.
-bool OriginFiltersMatch(const ReportContext& context,
-                        const CaseSnapshot& snapshot) {
-  const relog::v1::HouseholdIdentified* id = Identification(snapshot.steps);
-  if (id == nullptr) return false;
-  const relog::v1::ReportFilters& f = context.query().filters;
-  if (!f.operation_id().empty() && id->operation_id() != f.operation_id()) {
-    return false;
-  }
-  if (!f.site().empty() && SiteOf(context.reference(), *id,
-                                  *IdentifiedOn(snapshot.steps)) != f.site()) {
-    return false;
-  }
-  return true;
-}
-
 std::string PartyName(const reference::ReferenceData& reference, PartyKind kind,
                       const std::string& id, absl::CivilDay on) {
   if (kind == PartyKind::kCommune) {
@@ -86,7 +68,7 @@ Achieved AchievedBy(const ReportContext& context, PartyKind kind,
   const reference::ReferenceData& reference = context.reference();
   Achieved achieved;
   for (const CaseSnapshot* snapshot : context.cases()) {
-    if (!OriginFiltersMatch(context, *snapshot)) continue;
+    if (!context.OperationAndSiteMatch(snapshot->steps)) continue;
     const std::optional<Rehousing> rehousing =
         DefinitiveRehousing(snapshot->steps);
     if (!rehousing.has_value() || rehousing->moved_on < window_from ||
@@ -173,7 +155,7 @@ relog::v1::ReportTable NpruWeightTable(const ReportContext& context) {
     std::map<std::pair<int, std::string>, std::pair<int64_t, int64_t>> cells;
     int64_t total_npru = 0, total_allocations = 0;
     for (const CaseSnapshot* snapshot : context.cases()) {
-      if (!OriginFiltersMatch(context, *snapshot)) continue;
+      if (!context.OperationAndSiteMatch(snapshot->steps)) continue;
       // All known steps: an allocation of the year whose lease was signed
       // after the period still counts in the year of its allocation.
       const std::optional<Allocation> allocation =

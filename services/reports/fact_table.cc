@@ -40,14 +40,24 @@ absl::Status FactTable::Upsert(absl::string_view key, absl::string_view value) {
   fact.asserted_at = record.asserted_at();
   fact.superseded_at = record.superseded_at();
   fact.step.version = parsed->version;
-  if (!absl::ParseCivilTime(record.occurred_on(), &fact.step.occurred_on)) {
-    return Corrupt(key, "has no business date");
-  }
+  fact.step.occurred_on = DayOfNumber(record.occurred_day());
   fact.step.step = std::move(*record.mutable_step());
   fact.step.cancelled = record.cancelled();
   fact.step.corrections = static_cast<int>(record.corrections());
 
-  CaseFactList& list = cases_[parsed->case_id];
+  CaseEntry& entry = cases_[parsed->case_id];
+  {
+    absl::MutexLock memo(&entry.memo_mu);
+    entry.memo.clear();
+  }
+  for (uint64_t change : {fact.asserted_at, fact.superseded_at}) {
+    auto at =
+        std::lower_bound(entry.changes.begin(), entry.changes.end(), change);
+    if (change != 0 && (at == entry.changes.end() || *at != change)) {
+      entry.changes.insert(at, change);
+    }
+  }
+  std::vector<StepFact>& list = entry.facts;
   auto it = std::lower_bound(
       list.begin(), list.end(), fact, [](const StepFact& a, const StepFact& b) {
         return FactBefore(a, b.step.version, b.asserted_at);
@@ -126,27 +136,55 @@ size_t FactTable::fact_count() const {
   return facts_;
 }
 
-absl::Status FactTable::Read(
-    uint64_t position, absl::CivilDay last_day,
-    const std::function<void(const std::vector<CaseSnapshot>&)>& read) const {
-  absl::ReaderMutexLock lock(&mu_);
-  if (!failure_.ok()) return failure_;
-  std::vector<CaseSnapshot> snapshots;
-  snapshots.reserve(cases_.size());
-  for (const auto& [case_id, list] : cases_) {
-    CaseSnapshot snapshot;
-    for (const StepFact& fact : list) {
-      // At most one fact of a version stands at a position.
-      if (!fact.StandsAt(position) || fact.step.cancelled) continue;
-      snapshot.all_steps.push_back(&fact.step);
-      if (fact.step.occurred_on <= last_day) {
-        snapshot.steps.push_back(&fact.step);
-        cases::ApplyStep(snapshot.facts, fact.step);
+std::shared_ptr<const CaseSnapshot> FactTable::SnapshotOf(
+    const std::string& case_id, const CaseEntry& entry, uint64_t position,
+    uint64_t change, absl::CivilDay last_day) {
+  {
+    absl::MutexLock lock(&entry.memo_mu);
+    for (const Memo& memo : entry.memo) {
+      if (memo.change == change && memo.last_day == last_day) {
+        return memo.snapshot;
       }
     }
-    if (snapshot.all_steps.empty()) continue;
-    snapshot.case_id = &case_id;
-    snapshots.push_back(std::move(snapshot));
+  }
+  auto snapshot = std::make_shared<CaseSnapshot>();
+  snapshot->case_id = &case_id;
+  for (const StepFact& fact : entry.facts) {
+    // At most one fact of a version stands at a position.
+    if (!fact.StandsAt(position) || fact.step.cancelled) continue;
+    snapshot->all_steps.push_back(&fact.step);
+    if (fact.step.occurred_on <= last_day) {
+      snapshot->steps.push_back(&fact.step);
+      cases::ApplyStep(snapshot->facts, fact.step);
+    }
+  }
+  absl::MutexLock lock(&entry.memo_mu);
+  constexpr size_t kKept = 2;  // e.g. known now, and one known_at
+  if (entry.memo.size() >= kKept) entry.memo.erase(entry.memo.begin());
+  entry.memo.push_back(Memo{change, last_day, snapshot});
+  return snapshot;
+}
+
+absl::Status FactTable::Read(
+    uint64_t position, absl::CivilDay last_day,
+    const std::function<void(const std::vector<const CaseSnapshot*>&)>& read)
+    const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  std::vector<std::shared_ptr<const CaseSnapshot>> held;
+  std::vector<const CaseSnapshot*> snapshots;
+  held.reserve(cases_.size());
+  snapshots.reserve(cases_.size());
+  for (const auto& [case_id, entry] : cases_) {
+    // The last change at or before `position` decides what stands there.
+    auto after =
+        std::upper_bound(entry.changes.begin(), entry.changes.end(), position);
+    if (after == entry.changes.begin()) continue;  // not known yet
+    std::shared_ptr<const CaseSnapshot> snapshot =
+        SnapshotOf(case_id, entry, position, *(after - 1), last_day);
+    if (snapshot->all_steps.empty()) continue;  // every step cancelled
+    snapshots.push_back(snapshot.get());
+    held.push_back(std::move(snapshot));
   }
   read(snapshots);
   return absl::OkStatus();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -70,16 +71,43 @@ class FactTable final : public projections::LiveViewListener {
   // or before it), by case id, cut at `last_day`, while holding the table
   // still. REQUIRES: position <= checkpoint(). Returns the table's failure
   // instead, if any.
+  //
+  // A case's snapshot depends only on the last position <= `position` at
+  // which one of its facts was asserted or superseded, and on `last_day`:
+  // the last two snapshots of each case are kept for those keys (until the
+  // case's next write), so that a report folds only the cases that changed
+  // since the previous one — known now or as known at any time alike.
   absl::Status Read(
       uint64_t position, absl::CivilDay last_day,
-      const std::function<void(const std::vector<CaseSnapshot>&)>& read) const
-      ABSL_LOCKS_EXCLUDED(mu_);
+      const std::function<void(const std::vector<const CaseSnapshot*>&)>& read)
+      const ABSL_LOCKS_EXCLUDED(mu_);
 
   size_t fact_count() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  // Every fact of one case, by (version, asserted_at).
-  using CaseFactList = std::vector<StepFact>;
+  // A snapshot kept for (change, last_day).
+  struct Memo {
+    uint64_t change = 0;
+    absl::CivilDay last_day;
+    std::shared_ptr<const CaseSnapshot> snapshot;
+  };
+  struct CaseEntry {
+    // Every fact of the case, by (version, asserted_at).
+    std::vector<StepFact> facts;
+    // The positions at which its standing facts changed (every
+    // asserted_at and superseded_at), ascending.
+    std::vector<uint64_t> changes;
+    // Readers fill it under the table's reader lock; a write to the case
+    // (under the writer lock) empties it, since snapshots point into
+    // `facts`.
+    mutable absl::Mutex memo_mu;
+    mutable std::vector<Memo> memo ABSL_GUARDED_BY(memo_mu);
+  };
+
+  // The snapshot of `entry` for (change, last_day): kept, or folded now.
+  static std::shared_ptr<const CaseSnapshot> SnapshotOf(
+      const std::string& case_id, const CaseEntry& entry, uint64_t position,
+      uint64_t change, absl::CivilDay last_day);
 
   absl::Status Upsert(absl::string_view key, absl::string_view value)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -89,7 +117,7 @@ class FactTable final : public projections::LiveViewListener {
   const std::string view_;
 
   mutable absl::Mutex mu_;
-  std::map<std::string, CaseFactList> cases_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, CaseEntry> cases_ ABSL_GUARDED_BY(mu_);
   uint64_t checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
   size_t facts_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status failure_ ABSL_GUARDED_BY(mu_);

@@ -134,24 +134,6 @@ relog::v1::ReportTable RatioTable(
   return table.Build();
 }
 
-// The D18 operation / site filters on a case's identification among all
-// its known steps (5b counts moves at any date known at T).
-bool OriginFiltersMatchAnyDate(const ReportContext& context,
-                               const CaseSnapshot& snapshot) {
-  const relog::v1::HouseholdIdentified* id = Identification(snapshot.all_steps);
-  if (id == nullptr) return false;
-  const relog::v1::ReportFilters& f = context.query().filters;
-  if (!f.operation_id().empty() && id->operation_id() != f.operation_id()) {
-    return false;
-  }
-  if (!f.site().empty() &&
-      SiteOf(context.reference(), *id, *IdentifiedOn(snapshot.all_steps)) !=
-          f.site()) {
-    return false;
-  }
-  return true;
-}
-
 // 5b: the programmes delivered in the period, the rehousings into them
 // new or under 5 years at the move, their PLAI share.
 void NewOfferTables(const ReportContext& context, ReportTables& tables) {
@@ -221,7 +203,8 @@ void NewOfferTables(const ReportContext& context, ReportTables& tables) {
     if (!rehousing.has_value()) continue;
     const std::string& programme =
         rehousing->lease->dwelling().facts().programme_id();
-    if (programme.empty() || !OriginFiltersMatchAnyDate(context, *snapshot)) {
+    if (programme.empty() ||
+        !context.OperationAndSiteMatch(snapshot->all_steps)) {
       continue;
     }
     if (AgeAtMove(reference, *rehousing->lease, rehousing->moved_on) ==

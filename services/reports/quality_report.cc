@@ -202,22 +202,6 @@ relog::v1::ReportTable FragilityTable(const ReportContext& context,
   return table.Build();
 }
 
-bool OriginFiltersMatch(const ReportContext& context,
-                        const CaseSnapshot& snapshot) {
-  const relog::v1::HouseholdIdentified* id = Identification(snapshot.all_steps);
-  if (id == nullptr) return false;
-  const relog::v1::ReportFilters& f = context.query().filters;
-  if (!f.operation_id().empty() && id->operation_id() != f.operation_id()) {
-    return false;
-  }
-  if (!f.site().empty() &&
-      SiteOf(context.reference(), *id, *IdentifiedOn(snapshot.all_steps)) !=
-          f.site()) {
-    return false;
-  }
-  return true;
-}
-
 // The 25 % rule: NPRU allocations (D13) outside QPV on the allocation date,
 // per receiving landlord and per EPCI, per calendar year of the period.
 relog::v1::ReportTable OutsideQpvRuleTable(const ReportContext& context) {
@@ -257,7 +241,7 @@ relog::v1::ReportTable OutsideQpvRuleTable(const ReportContext& context) {
     // (0 landlord / 1 EPCI, id) → figures.
     std::map<std::pair<int, std::string>, Cell> cells;
     for (const CaseSnapshot* snapshot : context.cases()) {
-      if (!OriginFiltersMatch(context, *snapshot)) continue;
+      if (!context.OperationAndSiteMatch(snapshot->all_steps)) continue;
       const std::optional<Allocation> allocation =
           NpruAllocation(snapshot->all_steps);
       if (!allocation.has_value() || allocation->allocated_on.year() != year) {

@@ -77,19 +77,23 @@ bool ReportContext::PartyMatches(const std::string& landlord,
   return true;
 }
 
-bool ReportContext::OriginMatches(const CaseSnapshot& snapshot,
-                                  absl::CivilDay on) const {
-  const relog::v1::HouseholdIdentified* id = Identification(snapshot.steps);
+bool ReportContext::OperationAndSiteMatch(
+    const std::vector<const cases::EffectiveStep*>& steps) const {
+  const relog::v1::HouseholdIdentified* id = Identification(steps);
   if (id == nullptr) return false;
   const relog::v1::ReportFilters& f = query_.filters;
   if (!f.operation_id().empty() && id->operation_id() != f.operation_id()) {
     return false;
   }
-  if (!f.site().empty() &&
-      SiteOf(reference_, *id, *IdentifiedOn(snapshot.steps)) != f.site()) {
-    return false;
-  }
-  const relog::v1::DwellingFacts& origin = id->origin().facts();
+  return f.site().empty() ||
+         SiteOf(reference_, *id, *IdentifiedOn(steps)) == f.site();
+}
+
+bool ReportContext::OriginMatches(const CaseSnapshot& snapshot,
+                                  absl::CivilDay on) const {
+  if (!OperationAndSiteMatch(snapshot.steps)) return false;
+  const relog::v1::DwellingFacts& origin =
+      Identification(snapshot.steps)->origin().facts();
   return PartyMatches(origin.landlord_id(), origin.commune_insee(), on);
 }
 
@@ -97,17 +101,10 @@ bool ReportContext::OriginOrArrivalMatches(const CaseSnapshot& snapshot,
                                            const std::string& arrival_landlord,
                                            const std::string& arrival_commune,
                                            absl::CivilDay on) const {
-  const relog::v1::HouseholdIdentified* id = Identification(snapshot.steps);
-  if (id == nullptr) return false;
+  if (!OperationAndSiteMatch(snapshot.steps)) return false;
   const relog::v1::ReportFilters& f = query_.filters;
-  if (!f.operation_id().empty() && id->operation_id() != f.operation_id()) {
-    return false;
-  }
-  if (!f.site().empty() &&
-      SiteOf(reference_, *id, *IdentifiedOn(snapshot.steps)) != f.site()) {
-    return false;
-  }
-  const relog::v1::DwellingFacts& origin = id->origin().facts();
+  const relog::v1::DwellingFacts& origin =
+      Identification(snapshot.steps)->origin().facts();
   if (!f.landlord_id().empty() && origin.landlord_id() != f.landlord_id() &&
       arrival_landlord != f.landlord_id()) {
     return false;

@@ -48,6 +48,11 @@ class ReportContext {
     return day >= query_.from && day < query_.to;
   }
 
+  // D18's filters on the origin alone, operation and site, over the
+  // identification among `steps` (a snapshot's `steps`, or `all_steps`
+  // for a figure placed at any date). False without an identification.
+  bool OperationAndSiteMatch(
+      const std::vector<const cases::EffectiveStep*>& steps) const;
   // D18 on the origin only (Progress, Delays, Offers): operation, site,
   // origin landlord, origin commune, and the origin commune a member of
   // the coordination body on `on`. A case with no identification (cut

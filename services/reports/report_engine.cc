@@ -10,11 +10,11 @@ absl::StatusOr<ReportTables> BuildReport(
   ReportTables tables;
   absl::Status read = table.Read(
       position, query.last_day,
-      [&](const std::vector<CaseSnapshot>& snapshots) {
+      [&](const std::vector<const CaseSnapshot*>& snapshots) {
         std::vector<const CaseSnapshot*> cases;
         cases.reserve(snapshots.size());
-        for (const CaseSnapshot& snapshot : snapshots) {
-          if (!Excluded(snapshot)) cases.push_back(&snapshot);
+        for (const CaseSnapshot* snapshot : snapshots) {
+          if (!Excluded(*snapshot)) cases.push_back(snapshot);
         }
         const ReportContext context(query, reference, std::move(cases));
         switch (query.kind) {

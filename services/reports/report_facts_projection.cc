@@ -65,6 +65,14 @@ std::string SupersededFactKey(absl::string_view case_id, uint64_t version,
                       U64Key(asserted_at));
 }
 
+int64_t DayNumber(absl::CivilDay day) {
+  return day - absl::CivilDay(1970, 1, 1);
+}
+
+absl::CivilDay DayOfNumber(int64_t days) {
+  return absl::CivilDay(1970, 1, 1) + days;
+}
+
 std::optional<StepFactKey> ParseStepFactKey(absl::string_view key) {
   StepFactKey parsed;
   size_t tail;
@@ -97,7 +105,7 @@ absl::Status ReportFactsProjection::Apply(const RecordedEvent& event,
   if (decoded.step.has_value()) {
     StepFactRecord fact;
     fact.set_asserted_at(event.position);
-    fact.set_occurred_on(absl::FormatCivilTime(decoded.occurred_on));
+    fact.set_occurred_day(DayNumber(decoded.occurred_on));
     *fact.mutable_step() = std::move(*decoded.step);
     view.Put(StandingFactKey(case_id, event.version), fact.SerializeAsString());
     return absl::OkStatus();
@@ -113,7 +121,7 @@ absl::Status ReportFactsProjection::Apply(const RecordedEvent& event,
           absl::CivilDay day;
           if (!correction.occurred_on().empty() &&
               absl::ParseCivilTime(correction.occurred_on(), &day)) {
-            fact.set_occurred_on(correction.occurred_on());
+            fact.set_occurred_day(DayNumber(day));
           }
           fact.set_corrections(fact.corrections() + 1);
         });

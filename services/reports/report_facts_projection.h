@@ -23,6 +23,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "services/projections/projection.h"
 
 namespace relog::reports {
@@ -59,6 +60,10 @@ std::string SupersededFactKey(absl::string_view case_id, uint64_t version,
                               uint64_t asserted_at);
 // nullopt for a key this view does not write.
 std::optional<StepFactKey> ParseStepFactKey(absl::string_view key);
+
+// StepFactRecord.occurred_day ⇄ the civil day.
+int64_t DayNumber(absl::CivilDay day);
+absl::CivilDay DayOfNumber(int64_t days);
 
 }  // namespace relog::reports
 

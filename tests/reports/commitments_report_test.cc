@@ -43,19 +43,9 @@ class CommitmentsReportTest : public ::testing::Test {
   // Loads the MEL sample again with allocations.csv declared complete over
   // 2023 (known from now on).
   void DeclareAllocationsComplete() {
-    absl::StatusOr<relog::v1::ReferenceDataLoaded> loaded =
-        reference::ParseReferenceDir(RELOG_SOURCE_DIR "/deploy/reference/mel");
-    ASSERT_OK(loaded.status());
-    relog::v1::FileCoverage* coverage = loaded->add_coverage();
-    coverage->set_file("allocations.csv");
-    coverage->set_complete_from("2023-01-01");
-    coverage->set_complete_to("2024-01-01");
-    coverage->set_source(relog::v1::REFERENCE_SOURCE_ILLUSTRATIVE);
-    loaded->clear_content_sha256();
-    absl::StatusOr<bool> appended = reference::LoadReferenceIntoStore(
-        fixture_->store(), *loaded, absl::CivilDay(2024, 3, 1));
-    ASSERT_OK(appended.status());
-    ASSERT_TRUE(*appended);
+    ASSERT_OK(fixture_->DeclareComplete("allocations.csv",
+                                        absl::CivilDay(2023, 1, 1),
+                                        absl::CivilDay(2024, 1, 1)));
   }
 
   std::unique_ptr<ReportFixture> fixture_;

@@ -42,19 +42,9 @@ class NewBuildReportTest : public ::testing::Test {
   // Loads the MEL sample again with programmes.csv declared complete over
   // [2016-01-01, 2025-01-01) (known from now on).
   void DeclareProgrammesComplete() {
-    absl::StatusOr<relog::v1::ReferenceDataLoaded> loaded =
-        reference::ParseReferenceDir(RELOG_SOURCE_DIR "/deploy/reference/mel");
-    ASSERT_OK(loaded.status());
-    relog::v1::FileCoverage* coverage = loaded->add_coverage();
-    coverage->set_file("programmes.csv");
-    coverage->set_complete_from("2016-01-01");
-    coverage->set_complete_to("2025-01-01");
-    coverage->set_source(relog::v1::REFERENCE_SOURCE_ILLUSTRATIVE);
-    loaded->clear_content_sha256();
-    absl::StatusOr<bool> appended = reference::LoadReferenceIntoStore(
-        fixture_->store(), *loaded, absl::CivilDay(2024, 3, 1));
-    ASSERT_OK(appended.status());
-    ASSERT_TRUE(*appended);
+    ASSERT_OK(fixture_->DeclareComplete("programmes.csv",
+                                        absl::CivilDay(2016, 1, 1),
+                                        absl::CivilDay(2025, 1, 1)));
   }
 
   std::unique_ptr<ReportFixture> fixture_;

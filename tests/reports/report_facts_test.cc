@@ -173,10 +173,10 @@ std::string Describe(const cases::EffectiveStep& step) {
 Standing TableAt(const FactTable& table, uint64_t position) {
   Standing standing;
   EXPECT_OK(table.Read(position, absl::CivilDay(9999, 12, 31),
-                       [&](const std::vector<CaseSnapshot>& cases) {
-                         for (const CaseSnapshot& c : cases) {
-                           for (const cases::EffectiveStep* s : c.all_steps) {
-                             standing[*c.case_id][s->version] = Describe(*s);
+                       [&](const std::vector<const CaseSnapshot*>& cases) {
+                         for (const CaseSnapshot* c : cases) {
+                           for (const cases::EffectiveStep* s : c->all_steps) {
+                             standing[*c->case_id][s->version] = Describe(*s);
                            }
                          }
                        }));

@@ -652,4 +652,24 @@ absl::StatusOr<uint64_t> ReportFixture::Record(const std::string& name,
   return result.first_position;
 }
 
+absl::Status ReportFixture::DeclareComplete(const std::string& file,
+                                            absl::CivilDay from,
+                                            absl::CivilDay to) {
+  ASSIGN_OR_RETURN(
+      relog::v1::ReferenceDataLoaded loaded,
+      reference::ParseReferenceDir(RELOG_SOURCE_DIR "/deploy/reference/mel"));
+  relog::v1::FileCoverage* coverage = loaded.add_coverage();
+  coverage->set_file(file);
+  coverage->set_complete_from(absl::FormatCivilTime(from));
+  coverage->set_complete_to(absl::FormatCivilTime(to));
+  coverage->set_source(relog::v1::REFERENCE_SOURCE_ILLUSTRATIVE);
+  loaded.clear_content_sha256();
+  clock_.Set(Noon(absl::CivilDay(2024, 3, 1)));
+  ASSIGN_OR_RETURN(bool appended,
+                   reference::LoadReferenceIntoStore(
+                       *store_, loaded, absl::CivilDay(2024, 3, 1)));
+  if (!appended) return absl::FailedPreconditionError("coverage not loaded");
+  return absl::OkStatus();
+}
+
 }  // namespace relog::reports::testing

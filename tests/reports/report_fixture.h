@@ -93,6 +93,12 @@ class ReportFixture {
                                   const cases::Command& command,
                                   absl::CivilDay on, absl::Time recorded_at);
 
+  // Loads the MEL sample again with `file` declared complete over [from,
+  // to) (coverage.csv), recorded on 2024-03-01: known "now", not at T1 or
+  // T2.
+  absl::Status DeclareComplete(const std::string& file, absl::CivilDay from,
+                               absl::CivilDay to);
+
  private:
   ReportFixture();
 
