@@ -62,19 +62,25 @@ struct Achieved {
   int64_t total = 0, from_elsewhere = 0, new_build = 0, age_unknown = 0;
 };
 
-Achieved AchievedBy(const ReportContext& context, PartyKind kind,
-                    const std::string& party, absl::CivilDay window_from,
-                    absl::CivilDay window_to) {
+// One definitive rehousing (D3) into a party, whatever the period.
+struct Arrival {
+  absl::CivilDay moved_on;
+  bool from_elsewhere = false;
+  DwellingAge age = DwellingAge::kUnknown;
+};
+using Arrivals =
+    std::map<std::pair<PartyKind, std::string>, std::vector<Arrival>>;
+
+// Every definitive rehousing that passes the filters (operation and site
+// on the origin, the party filters on the arrival), by the commune and the
+// landlord it arrives in: one pass over the cases for all the parties.
+Arrivals ArrivalsByParty(const ReportContext& context) {
   const reference::ReferenceData& reference = context.reference();
-  Achieved achieved;
+  Arrivals arrivals;
   for (const CaseSnapshot* snapshot : context.cases()) {
-    if (!context.OperationAndSiteMatch(snapshot->steps)) continue;
-    const std::optional<Rehousing> rehousing =
-        DefinitiveRehousing(snapshot->steps);
-    if (!rehousing.has_value() || rehousing->moved_on < window_from ||
-        rehousing->moved_on >= window_to) {
-      continue;
-    }
+    if (!context.OperationAndSiteMatch(*snapshot)) continue;
+    const std::optional<Rehousing> rehousing = snapshot->rehousing;
+    if (!rehousing.has_value()) continue;
     const relog::v1::DwellingFacts& arrival =
         rehousing->lease->dwelling().facts();
     const absl::CivilDay on = rehousing->moved_on;
@@ -83,31 +89,34 @@ Achieved AchievedBy(const ReportContext& context, PartyKind kind,
       continue;
     }
     const relog::v1::DwellingFacts& origin =
-        Identification(snapshot->steps)->origin().facts();
-    bool arrives = false, from_elsewhere = false;
-    if (kind == PartyKind::kCommune) {
-      // Codes mapped to their successor on the move date (G16), so that a
-      // merged commune's arrivals count towards the new commune.
-      arrives = reference.SuccessorOf(arrival.commune_insee(), on) == party;
-      from_elsewhere =
-          reference.SuccessorOf(origin.commune_insee(), on) != party;
-    } else {
-      arrives = arrival.landlord_id() == party;
-      from_elsewhere = origin.landlord_id() != party;
+        snapshot->identification->origin().facts();
+    const DwellingAge age = AgeAtMove(reference, *rehousing->lease, on);
+    // Codes mapped to their successor on the move date (G16), so that a
+    // merged commune's arrivals count towards the new commune.
+    const std::string commune =
+        reference.SuccessorOf(arrival.commune_insee(), on);
+    arrivals[{PartyKind::kCommune, commune}].push_back(Arrival{
+        on, reference.SuccessorOf(origin.commune_insee(), on) != commune, age});
+    arrivals[{PartyKind::kLandlord, arrival.landlord_id()}].push_back(
+        Arrival{on, origin.landlord_id() != arrival.landlord_id(), age});
+  }
+  return arrivals;
+}
+
+Achieved AchievedBy(const Arrivals& arrivals, PartyKind kind,
+                    const std::string& party, absl::CivilDay window_from,
+                    absl::CivilDay window_to) {
+  Achieved achieved;
+  auto it = arrivals.find({kind, party});
+  if (it == arrivals.end()) return achieved;
+  for (const Arrival& arrival : it->second) {
+    if (arrival.moved_on < window_from || arrival.moved_on >= window_to) {
+      continue;
     }
-    if (!arrives) continue;
     ++achieved.total;
-    if (from_elsewhere) ++achieved.from_elsewhere;
-    switch (AgeAtMove(reference, *rehousing->lease, on)) {
-      case DwellingAge::kNewOrUnder5:
-        ++achieved.new_build;
-        break;
-      case DwellingAge::kUnknown:
-        ++achieved.age_unknown;
-        break;
-      case DwellingAge::kOlder:
-        break;
-    }
+    if (arrival.from_elsewhere) ++achieved.from_elsewhere;
+    if (arrival.age == DwellingAge::kNewOrUnder5) ++achieved.new_build;
+    if (arrival.age == DwellingAge::kUnknown) ++achieved.age_unknown;
   }
   return achieved;
 }
@@ -155,7 +164,7 @@ relog::v1::ReportTable NpruWeightTable(const ReportContext& context) {
     std::map<std::pair<int, std::string>, std::pair<int64_t, int64_t>> cells;
     int64_t total_npru = 0, total_allocations = 0;
     for (const CaseSnapshot* snapshot : context.cases()) {
-      if (!context.OperationAndSiteMatch(snapshot->steps)) continue;
+      if (!context.OperationAndSiteMatch(*snapshot)) continue;
       // All known steps: an allocation of the year whose lease was signed
       // after the period still counts in the year of its allocation.
       const std::optional<Allocation> allocation =
@@ -266,6 +275,7 @@ relog::v1::ReportTable CommitmentsTable(const ReportContext& context,
       "from the commitment's start to the earlier of its end and the "
       "period's end, the party's own households included (diagonal). The "
       "rate is not prorated.");
+  const Arrivals arrivals = ArrivalsByParty(context);
   for (const PartyKind kind : kinds) {
     std::vector<std::string> parties;
     if (kind == PartyKind::kCommune) {
@@ -285,8 +295,8 @@ relog::v1::ReportTable CommitmentsTable(const ReportContext& context,
       if (commitment == nullptr) continue;
       const absl::CivilDay counted_to =
           std::min(commitment->period.to.value_or(query.to), query.to);
-      const Achieved achieved =
-          AchievedBy(context, kind, party, commitment->period.from, counted_to);
+      const Achieved achieved = AchievedBy(arrivals, kind, party,
+                                           commitment->period.from, counted_to);
       TableBuilder::Row row = table.AddRow();
       row.Text(reference::PartyKindName(kind))
           .Text(party)

@@ -37,6 +37,13 @@ bool Allocating(CalDecisionRecorded::Decision decision) {
 
 }  // namespace
 
+void DeriveSnapshot(CaseSnapshot& snapshot) {
+  snapshot.identification = Identification(snapshot.steps);
+  snapshot.identified_on = IdentifiedOn(snapshot.steps);
+  snapshot.excluded = Excluded(snapshot);
+  snapshot.rehousing = DefinitiveRehousing(snapshot.steps);
+}
+
 bool Excluded(const CaseSnapshot& snapshot) {
   for (auto it = snapshot.all_steps.rbegin(); it != snapshot.all_steps.rend();
        ++it) {

@@ -11,7 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "relog/v1/case_events.pb.h"
 #include "services/reference/reference_data.h"
-#include "services/reports/fact_table.h"
+#include "services/reports/case_snapshot.h"
 
 namespace relog::reports {
 
@@ -19,18 +19,13 @@ namespace relog::reports {
 // meaning in docs/REPORTS.md.
 inline constexpr char kDefinitionsVersion[] = "v1";
 
+// Fills the derived fields of `snapshot` from its steps.
+void DeriveSnapshot(CaseSnapshot& snapshot);
+
 // D2: the case's effective history (any date) ends with a closure
 // "opened in error" not followed by a reopening: no household at all.
 bool Excluded(const CaseSnapshot& snapshot);
 
-// D3: a move under a definitive lease (the latest effective lease before
-// the move, in stream order). Pointers into the snapshot's steps.
-struct Rehousing {
-  const relog::v1::LeaseSigned* lease = nullptr;
-  const relog::v1::HouseholdMoved* move = nullptr;
-  absl::CivilDay lease_on;
-  absl::CivilDay moved_on;
-};
 // Over `steps` (a snapshot's `steps` or `all_steps`); the last one if
 // several.
 std::optional<Rehousing> DefinitiveRehousing(

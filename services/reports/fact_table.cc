@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "relog/v1/report_facts.pb.h"
+#include "services/reports/definitions.h"
 #include "services/reports/report_facts_projection.h"
 #include "storage/errors.h"
 #include "storage/status_macros.h"
@@ -158,6 +159,7 @@ std::shared_ptr<const CaseSnapshot> FactTable::SnapshotOf(
       cases::ApplyStep(snapshot->facts, fact.step);
     }
   }
+  DeriveSnapshot(*snapshot);
   absl::MutexLock lock(&entry.memo_mu);
   constexpr size_t kKept = 2;  // e.g. known now, and one known_at
   if (entry.memo.size() >= kKept) entry.memo.erase(entry.memo.begin());

@@ -19,6 +19,7 @@
 #include "absl/time/civil_time.h"
 #include "services/cases/case_state.h"
 #include "services/projections/projection_runner.h"
+#include "services/reports/case_snapshot.h"
 #include "storage/view_store.h"
 
 namespace relog::reports {
@@ -34,19 +35,6 @@ struct StepFact {
     return asserted_at <= position &&
            (superseded_at == 0 || superseded_at > position);
   }
-};
-
-// A case as known at a position P, its steps cut at a business day
-// (docs/REPORTS.md D0, D1, D15).
-struct CaseSnapshot {
-  const std::string* case_id = nullptr;
-  // The effective (standing, not cancelled) steps known at P, in version
-  // order, whatever their date.
-  std::vector<const cases::EffectiveStep*> all_steps;
-  // Those with occurred_on <= the cut-off day.
-  std::vector<const cases::EffectiveStep*> steps;
-  // `steps` folded (cases::ApplyStep): the state on the cut-off day.
-  cases::CaseFacts facts;
 };
 
 // Thread-safe.

@@ -276,8 +276,7 @@ ReportTables NewBuildReport(const ReportContext& context) {
   AgeCounts total;
   Iml iml_total;
   for (const CaseSnapshot* snapshot : context.cases()) {
-    const std::optional<Rehousing> rehousing =
-        DefinitiveRehousing(snapshot->steps);
+    const std::optional<Rehousing> rehousing = snapshot->rehousing;
     if (!rehousing.has_value() || !context.InPeriod(rehousing->moved_on)) {
       continue;
     }
@@ -292,7 +291,7 @@ ReportTables NewBuildReport(const ReportContext& context) {
     fact.landlord =
         arrival.landlord_id().empty() ? kNoLandlord : arrival.landlord_id();
     fact.commune = arrival.commune_insee();
-    fact.operation = Identification(snapshot->steps)->operation_id();
+    fact.operation = snapshot->identification->operation_id();
     fact.age = AgeAtMove(reference, *rehousing->lease, rehousing->moved_on);
     by_landlord[fact.landlord].Add(fact.age);
     by_commune[fact.commune].Add(fact.age);
@@ -387,8 +386,7 @@ ReportTables NewBuildReport(const ReportContext& context) {
     if (latest == nullptr || !context.InPeriod(latest->occurred_on)) continue;
     const RentReductionAllowanceRecorded& r =
         latest->step.rent_reduction_allowance_recorded();
-    const std::optional<Rehousing> rehousing =
-        DefinitiveRehousing(snapshot->steps);
+    const std::optional<Rehousing> rehousing = snapshot->rehousing;
     const std::string arrival_commune =
         rehousing.has_value()
             ? rehousing->lease->dwelling().facts().commune_insee()

@@ -90,14 +90,13 @@ class OffersBuilder {
   }
 
   void AddCase(const CaseSnapshot& snapshot) {
-    const relog::v1::HouseholdIdentified* id = Identification(snapshot.steps);
+    const relog::v1::HouseholdIdentified* id = snapshot.identification;
     if (id == nullptr) return;
     const cases::CaseFacts& facts = snapshot.facts;
 
     // Offers per household: the D3 population of the period, every
     // effective offer made on or before the move.
-    if (const std::optional<Rehousing> rehousing =
-            DefinitiveRehousing(snapshot.steps);
+    if (const std::optional<Rehousing> rehousing = snapshot.rehousing;
         rehousing.has_value() && context_.InPeriod(rehousing->moved_on) &&
         Matches(snapshot, rehousing->moved_on)) {
       int64_t all = 0, counted = 0;

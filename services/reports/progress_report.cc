@@ -201,9 +201,9 @@ class ProgressBuilder {
   }
 
   void AddCase(const CaseSnapshot& snapshot) {
-    const relog::v1::HouseholdIdentified* id = Identification(snapshot.steps);
+    const relog::v1::HouseholdIdentified* id = snapshot.identification;
     if (id == nullptr) return;  // identified after the last day
-    const absl::CivilDay identified_on = *IdentifiedOn(snapshot.steps);
+    const absl::CivilDay identified_on = *snapshot.identified_on;
     const cases::CaseFacts& facts = snapshot.facts;
     const bool decohabitation = !id->parent_case_id().empty();
 
@@ -219,8 +219,7 @@ class ProgressBuilder {
       }
     }
     // D3, once per case, placed by the definitive move.
-    const std::optional<Rehousing> rehousing =
-        DefinitiveRehousing(snapshot.steps);
+    const std::optional<Rehousing> rehousing = snapshot.rehousing;
     if (rehousing.has_value() && Matches(snapshot, rehousing->moved_on)) {
       f.rehoused_definitive = 1;
       if (context_.InPeriod(rehousing->moved_on)) {

@@ -574,8 +574,7 @@ relog::v1::ReportTable OverOccupationTable(const ReportContext& context,
 ReportTables QualityReport(const ReportContext& context) {
   std::vector<Fact> facts;
   for (const CaseSnapshot* snapshot : context.cases()) {
-    const std::optional<Rehousing> rehousing =
-        DefinitiveRehousing(snapshot->steps);
+    const std::optional<Rehousing> rehousing = snapshot->rehousing;
     if (!rehousing.has_value() || !context.InPeriod(rehousing->moved_on)) {
       continue;
     }
@@ -589,8 +588,8 @@ ReportTables QualityReport(const ReportContext& context) {
     Fact fact;
     fact.snapshot = snapshot;
     fact.rehousing = *rehousing;
-    fact.id = Identification(snapshot->steps);
-    fact.identified_on = *IdentifiedOn(snapshot->steps);
+    fact.id = snapshot->identification;
+    fact.identified_on = *snapshot->identified_on;
     fact.landlord =
         arrival.landlord_id().empty() ? kNoLandlord : arrival.landlord_id();
     facts.push_back(std::move(fact));

@@ -41,8 +41,7 @@ std::vector<Flow> Flows(
         const relog::v1::HouseholdIdentified&, const Rehousing&)>& keys) {
   std::vector<Flow> flows;
   for (const CaseSnapshot* snapshot : context.cases()) {
-    const std::optional<Rehousing> rehousing =
-        DefinitiveRehousing(snapshot->steps);
+    const std::optional<Rehousing> rehousing = snapshot->rehousing;
     if (!rehousing.has_value() || !context.InPeriod(rehousing->moved_on)) {
       continue;
     }
@@ -53,7 +52,7 @@ std::vector<Flow> Flows(
                                         rehousing->moved_on)) {
       continue;
     }
-    const relog::v1::HouseholdIdentified* id = Identification(snapshot->steps);
+    const relog::v1::HouseholdIdentified* id = snapshot->identification;
     auto [origin, to] = keys(*id, *rehousing);
     flows.push_back(Flow{origin, to, rehousing->moved_on, rehousing->lease});
   }

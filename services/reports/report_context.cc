@@ -79,21 +79,30 @@ bool ReportContext::PartyMatches(const std::string& landlord,
 
 bool ReportContext::OperationAndSiteMatch(
     const std::vector<const cases::EffectiveStep*>& steps) const {
-  const relog::v1::HouseholdIdentified* id = Identification(steps);
-  if (id == nullptr) return false;
+  return OperationAndSiteMatch(Identification(steps), IdentifiedOn(steps));
+}
+
+bool ReportContext::OperationAndSiteMatch(const CaseSnapshot& snapshot) const {
+  return OperationAndSiteMatch(snapshot.identification, snapshot.identified_on);
+}
+
+bool ReportContext::OperationAndSiteMatch(
+    const relog::v1::HouseholdIdentified* id,
+    std::optional<absl::CivilDay> identified_on) const {
+  if (id == nullptr || !identified_on.has_value()) return false;
   const relog::v1::ReportFilters& f = query_.filters;
   if (!f.operation_id().empty() && id->operation_id() != f.operation_id()) {
     return false;
   }
   return f.site().empty() ||
-         SiteOf(reference_, *id, *IdentifiedOn(steps)) == f.site();
+         SiteOf(reference_, *id, *identified_on) == f.site();
 }
 
 bool ReportContext::OriginMatches(const CaseSnapshot& snapshot,
                                   absl::CivilDay on) const {
-  if (!OperationAndSiteMatch(snapshot.steps)) return false;
+  if (!OperationAndSiteMatch(snapshot)) return false;
   const relog::v1::DwellingFacts& origin =
-      Identification(snapshot.steps)->origin().facts();
+      snapshot.identification->origin().facts();
   return PartyMatches(origin.landlord_id(), origin.commune_insee(), on);
 }
 
@@ -101,10 +110,10 @@ bool ReportContext::OriginOrArrivalMatches(const CaseSnapshot& snapshot,
                                            const std::string& arrival_landlord,
                                            const std::string& arrival_commune,
                                            absl::CivilDay on) const {
-  if (!OperationAndSiteMatch(snapshot.steps)) return false;
+  if (!OperationAndSiteMatch(snapshot)) return false;
   const relog::v1::ReportFilters& f = query_.filters;
   const relog::v1::DwellingFacts& origin =
-      Identification(snapshot.steps)->origin().facts();
+      snapshot.identification->origin().facts();
   if (!f.landlord_id().empty() && origin.landlord_id() != f.landlord_id() &&
       arrival_landlord != f.landlord_id()) {
     return false;

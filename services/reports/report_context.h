@@ -53,6 +53,8 @@ class ReportContext {
   // for a figure placed at any date). False without an identification.
   bool OperationAndSiteMatch(
       const std::vector<const cases::EffectiveStep*>& steps) const;
+  // The same over a snapshot's `steps` (its derived identification).
+  bool OperationAndSiteMatch(const CaseSnapshot& snapshot) const;
   // D18 on the origin only (Progress, Delays, Offers): operation, site,
   // origin landlord, origin commune, and the origin commune a member of
   // the coordination body on `on`. A case with no identification (cut
@@ -72,6 +74,8 @@ class ReportContext {
 
  private:
   bool InBody(const std::string& commune, absl::CivilDay on) const;
+  bool OperationAndSiteMatch(const relog::v1::HouseholdIdentified* id,
+                             std::optional<absl::CivilDay> identified_on) const;
 
   const ReportQuery& query_;
   const reference::ReferenceData& reference_;

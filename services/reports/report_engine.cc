@@ -14,7 +14,7 @@ absl::StatusOr<ReportTables> BuildReport(
         std::vector<const CaseSnapshot*> cases;
         cases.reserve(snapshots.size());
         for (const CaseSnapshot* snapshot : snapshots) {
-          if (!Excluded(*snapshot)) cases.push_back(snapshot);
+          if (!snapshot->excluded) cases.push_back(snapshot);
         }
         const ReportContext context(query, reference, std::move(cases));
         switch (query.kind) {

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "relog/v1/case_events.pb.h"
 #include "services/cases/case_state.h"
+#include "services/reports/definitions.h"
 #include "services/reports/report_builders.h"
 #include "services/reports/report_context.h"
 #include "tests/reports/report_fixture.h"
@@ -174,6 +175,7 @@ class BuiltCase {
         cases::ApplyStep(snapshot.facts, step);
       }
     }
+    DeriveSnapshot(snapshot);
     return snapshot;
   }
 
