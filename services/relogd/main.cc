@@ -30,6 +30,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
@@ -284,6 +285,12 @@ int main(int argc, char** argv) {
   options.executor_threads = std::max(1, absl::GetFlag(FLAGS_executor_threads));
   options.query_threads = std::max(1, absl::GetFlag(FLAGS_query_threads));
 
+#ifdef NDEBUG
+  // Debian's Abseil is built with its debug deadlock detector on, which
+  // tracks every lock taken; the Release server does without it (the test
+  // build keeps it).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
   FLAGS_v = absl::GetFlag(FLAGS_log_verbosity);

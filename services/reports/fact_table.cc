@@ -48,8 +48,8 @@ absl::Status FactTable::Upsert(absl::string_view key, absl::string_view value) {
 
   CaseEntry& entry = cases_[parsed->case_id];
   {
-    absl::MutexLock memo(&entry.memo_mu);
-    entry.memo.clear();
+    absl::MutexLock memo(&memo_mu_);
+    entry.memo = {};
   }
   for (uint64_t change : {fact.asserted_at, fact.superseded_at}) {
     auto at =
@@ -139,13 +139,11 @@ size_t FactTable::fact_count() const {
 
 std::shared_ptr<const CaseSnapshot> FactTable::SnapshotOf(
     const std::string& case_id, const CaseEntry& entry, uint64_t position,
-    uint64_t change, absl::CivilDay last_day) {
-  {
-    absl::MutexLock lock(&entry.memo_mu);
-    for (const Memo& memo : entry.memo) {
-      if (memo.change == change && memo.last_day == last_day) {
-        return memo.snapshot;
-      }
+    uint64_t change, absl::CivilDay last_day) const {
+  for (const Memo& memo : entry.memo) {
+    if (memo.snapshot != nullptr && memo.change == change &&
+        memo.last_day == last_day) {
+      return memo.snapshot;
     }
   }
   auto snapshot = std::make_shared<CaseSnapshot>();
@@ -160,10 +158,8 @@ std::shared_ptr<const CaseSnapshot> FactTable::SnapshotOf(
     }
   }
   DeriveSnapshot(*snapshot);
-  absl::MutexLock lock(&entry.memo_mu);
-  constexpr size_t kKept = 2;  // e.g. known now, and one known_at
-  if (entry.memo.size() >= kKept) entry.memo.erase(entry.memo.begin());
-  entry.memo.push_back(Memo{change, last_day, snapshot});
+  entry.memo[entry.memo_next] = Memo{change, last_day, snapshot};
+  entry.memo_next = (entry.memo_next + 1) % entry.memo.size();
   return snapshot;
 }
 
@@ -173,20 +169,30 @@ absl::Status FactTable::Read(
     const {
   absl::ReaderMutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
+  // Held here: another reader may replace a memo while this one reads.
   std::vector<std::shared_ptr<const CaseSnapshot>> held;
   std::vector<const CaseSnapshot*> snapshots;
   held.reserve(cases_.size());
   snapshots.reserve(cases_.size());
-  for (const auto& [case_id, entry] : cases_) {
-    // The last change at or before `position` decides what stands there.
-    auto after =
-        std::upper_bound(entry.changes.begin(), entry.changes.end(), position);
-    if (after == entry.changes.begin()) continue;  // not known yet
-    std::shared_ptr<const CaseSnapshot> snapshot =
-        SnapshotOf(case_id, entry, position, *(after - 1), last_day);
-    if (snapshot->all_steps.empty()) continue;  // every step cancelled
-    snapshots.push_back(snapshot.get());
-    held.push_back(std::move(snapshot));
+  {
+    absl::MutexLock memo(&memo_mu_);
+    for (const auto& [case_id, entry] : cases_) {
+      // The last change at or before `position` decides what stands there.
+      uint64_t change;
+      if (!entry.changes.empty() && entry.changes.back() <= position) {
+        change = entry.changes.back();  // known now: no search
+      } else {
+        auto after = std::upper_bound(entry.changes.begin(),
+                                      entry.changes.end(), position);
+        if (after == entry.changes.begin()) continue;  // not known yet
+        change = *(after - 1);
+      }
+      std::shared_ptr<const CaseSnapshot> snapshot =
+          SnapshotOf(case_id, entry, position, change, last_day);
+      if (snapshot->all_steps.empty()) continue;  // every step cancelled
+      snapshots.push_back(snapshot.get());
+      held.push_back(std::move(snapshot));
+    }
   }
   read(snapshots);
   return absl::OkStatus();

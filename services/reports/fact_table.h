@@ -6,6 +6,7 @@
 #ifndef RELOG_SERVICES_REPORTS_FACT_TABLE_H_
 #define RELOG_SERVICES_REPORTS_FACT_TABLE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -85,17 +86,21 @@ class FactTable final : public projections::LiveViewListener {
     // The positions at which its standing facts changed (every
     // asserted_at and superseded_at), ascending.
     std::vector<uint64_t> changes;
-    // Readers fill it under the table's reader lock; a write to the case
-    // (under the writer lock) empties it, since snapshots point into
-    // `facts`.
-    mutable absl::Mutex memo_mu;
-    mutable std::vector<Memo> memo ABSL_GUARDED_BY(memo_mu);
+    // The last two snapshots (e.g. known now, and one known_at). Guarded
+    // by FactTable::memo_mu_: readers fill them under the table's reader
+    // lock; a write to the case (under the writer lock) empties them,
+    // since snapshots point into `facts`.
+    mutable std::array<Memo, 2> memo;
+    mutable size_t memo_next = 0;
   };
 
   // The snapshot of `entry` for (change, last_day): kept, or folded now.
-  static std::shared_ptr<const CaseSnapshot> SnapshotOf(
-      const std::string& case_id, const CaseEntry& entry, uint64_t position,
-      uint64_t change, absl::CivilDay last_day);
+  std::shared_ptr<const CaseSnapshot> SnapshotOf(const std::string& case_id,
+                                                 const CaseEntry& entry,
+                                                 uint64_t position,
+                                                 uint64_t change,
+                                                 absl::CivilDay last_day) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) ABSL_EXCLUSIVE_LOCKS_REQUIRED(memo_mu_);
 
   absl::Status Upsert(absl::string_view key, absl::string_view value)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -106,6 +111,8 @@ class FactTable final : public projections::LiveViewListener {
 
   mutable absl::Mutex mu_;
   std::map<std::string, CaseEntry> cases_ ABSL_GUARDED_BY(mu_);
+  // Guards the cases' memos; taken once per Read, inside mu_.
+  mutable absl::Mutex memo_mu_ ABSL_ACQUIRED_AFTER(mu_);
   uint64_t checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
   size_t facts_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
