@@ -87,7 +87,8 @@ absl::Status ReportsService::AwaitPosition(Context* context,
   const absl::Time now = absl::Now();
   const absl::Time call_deadline = absl::FromChrono(context->deadline());
   const absl::Duration margin =
-      std::min(absl::Milliseconds(100), (call_deadline - now) / 10);
+      std::max(absl::ZeroDuration(),
+               std::min(absl::Milliseconds(100), (call_deadline - now) / 10));
   return facts_->WaitFor(position,
                          std::min(call_deadline - margin, now + kMaxWait));
 }
@@ -100,14 +101,31 @@ absl::Status ReportsService::Report(Context* context,
   std::optional<uint64_t> known_position;
   if (request.has_known_at()) {
     ASSIGN_OR_RETURN(absl::Time known_at, KnownAt(request));
+    // What is known at a time still to come is not known yet: such an
+    // answer could not be reproduced later.
+    if (known_at > clock_->Now()) {
+      return cases::InvalidField("known_at", reason::kValueOutOfRange,
+                                 "must not be in the future");
+    }
     ASSIGN_OR_RETURN(known_position, store_->PositionKnownAt(known_at));
   }
-  RETURN_IF_ERROR(AwaitPosition(
-      context, std::max(request.min_position(), known_position.value_or(0))));
+  const uint64_t wanted =
+      std::max(request.min_position(), known_position.value_or(0));
+  RETURN_IF_ERROR(AwaitPosition(context, wanted));
   // Whatever the wait, a projection that failed since serves nothing.
   RETURN_IF_ERROR(facts_->health().failure);
   RETURN_IF_ERROR(table_->health());
-  const uint64_t position = known_position.value_or(table_->checkpoint());
+  const uint64_t reflected = table_->checkpoint();
+  if (reflected < wanted) {
+    // The runner is there but its mirror is not (it is reading the view
+    // again): never an answer below what was asked.
+    return MakeError(absl::StatusCode::kUnavailable, kProjectionNotRunning,
+                     absl::StrCat("the report facts reflect position ",
+                                  reflected, ", not ", wanted, " yet; retry"),
+                     {{meta::kPosition, absl::StrCat(reflected)},
+                      {meta::kView, facts_->name()}});
+  }
+  const uint64_t position = known_position.value_or(reflected);
   ASSIGN_OR_RETURN(std::shared_ptr<const reference::ReferenceData> reference,
                    reference_.At(position));
   ASSIGN_OR_RETURN(reports::ReportTables tables,
@@ -121,7 +139,12 @@ absl::Status ReportsService::Report(Context* context,
   } else {
     ASSIGN_OR_RETURN(std::vector<RecordedEvent> at,
                      store_->ReadAllBackward(position, 1));
-    if (!at.empty()) response.set_head_hash(at.front().global_hash);
+    if (at.empty() || at.front().position != position) {
+      return MakeError(absl::StatusCode::kDataLoss, reason::kCorruptRecord,
+                       absl::StrCat("no event at position ", position),
+                       {{meta::kPosition, absl::StrCat(position)}});
+    }
+    response.set_head_hash(at.front().global_hash);
   }
   if (request.has_known_at()) *response.mutable_known_at() = request.known_at();
   response.mutable_period()->set_from(absl::FormatCivilTime(query.from));

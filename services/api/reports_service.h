@@ -13,6 +13,7 @@
 #include "services/projections/projection_runner.h"
 #include "services/reports/fact_table.h"
 #include "services/reports/reference_cache.h"
+#include "storage/clock.h"
 #include "storage/event_store.h"
 
 namespace relog::api {
@@ -27,8 +28,9 @@ class ReportsService final : public relog::v1::Reports::CallbackService {
                  projections::ProjectionRunner* facts,
                  const reports::FactTable* table,
                  std::vector<projections::ProjectionRunner*> projections,
-                 const CallerRegistry* callers)
+                 const CallerRegistry* callers, const Clock* clock)
       : store_(store),
+        clock_(clock),
         queries_(queries),
         facts_(facts),
         table_(table),
@@ -60,6 +62,7 @@ class ReportsService final : public relog::v1::Reports::CallbackService {
   absl::Status AwaitPosition(Context* context, uint64_t position) const;
 
   EventStore* const store_;
+  const Clock* const clock_;  // refuses a known_at still to come
   Executor* const queries_;
   projections::ProjectionRunner* const facts_;
   const reports::FactTable* const table_;

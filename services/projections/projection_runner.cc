@@ -124,7 +124,9 @@ absl::StatusOr<uint64_t> ProjectionRunner::ApplyBatch(const std::string& view,
     const ViewWrite write = transaction.Take(reached);
     absl::Status written = views.Write(view, *checkpoint, write);
     if (!written.ok()) return written;
-    if (live && options_.listener != nullptr) options_.listener->OnWrite(write);
+    if (live && options_.listener != nullptr) {
+      options_.listener->OnWrite(*checkpoint, write);
+    }
   }
   if (!applied.ok()) return applied;
   return reached;
@@ -136,9 +138,17 @@ ProjectionRunner::ApplyLiveBatch() {
   const uint64_t before = health().checkpoint;
   absl::StatusOr<uint64_t> reached = ApplyBatch(name_, /*live=*/true);
   if (!reached.ok()) {
-    // The events before a failing one may have committed.
+    // The events before a failing one may have committed, and so may a
+    // write reported as failed (its outcome is unknown): the mirror reads
+    // the view again if it did not see them.
     absl::StatusOr<uint64_t> committed = store_->views().Checkpoint(name_);
-    if (committed.ok()) Publish(*committed);
+    if (committed.ok()) {
+      if (options_.listener != nullptr &&
+          options_.listener->checkpoint() != *committed) {
+        options_.listener->OnReplaced();
+      }
+      Publish(*committed);
+    }
     return reached.status();
   }
   if (*reached == before) return BatchResult::kAtHead;

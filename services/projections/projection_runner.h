@@ -29,11 +29,15 @@ class LiveViewListener {
   virtual ~LiveViewListener() = default;
   // Each committed write of the live view, in commit order, before the
   // runner publishes its checkpoint: once WaitFor(p) is OK, the mirror
-  // reflects p.
-  virtual void OnWrite(const ViewWrite& write) = 0;
-  // The live view was replaced as a whole (a rebuild swapped in): read it
-  // again. Called before the new checkpoint is published.
+  // reflects p. `from` is the checkpoint the write was applied on: a
+  // mirror that is not there must read the view again.
+  virtual void OnWrite(uint64_t from, const ViewWrite& write) = 0;
+  // The live view changed otherwise (a rebuild swapped in, or a write
+  // reported as failed turned out to have committed): read it again.
+  // Called before the new checkpoint is published.
   virtual void OnReplaced() = 0;
+  // The checkpoint the mirror reflects.
+  virtual uint64_t checkpoint() const = 0;
 };
 
 struct RunnerOptions {

@@ -173,8 +173,8 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
       case_index_options);
   case_index.Start();
 
-  reports::FactTable report_table(&(*store)->views(),
-                                  reports::kReportFactsView);
+  reports::FactTable report_table(&(*store)->views(), reports::kReportFactsView,
+                                  not_serving("relog.v1.Reports"));
   if (absl::Status loaded = report_table.Load(); !loaded.ok()) {
     // Served as a failure by every report, and in the health.
     LOG(ERROR) << "report facts: " << loaded;
@@ -195,9 +195,9 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   api::CallerRegistry callers;
   api::CaseService case_service(store->get(), queries.get(), &commands,
                                 &case_index, &callers);
-  api::ReportsService reports_service(store->get(), queries.get(),
-                                      &report_facts, &report_table,
-                                      {&case_index, &report_facts}, &callers);
+  api::ReportsService reports_service(
+      store->get(), queries.get(), &report_facts, &report_table,
+      {&case_index, &report_facts}, &callers, RealClock::Get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -258,9 +258,11 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   }
   executor.reset();  // runs what was queued; no call is left to answer
   queries.reset();
-  server.reset();
+  // Before the server (and its health service) goes: a projection failing
+  // now must find no destroyed health service to tell.
   case_index.Stop();
   report_facts.Stop();
+  server.reset();
   store->reset();  // completes queued appends, closes the database
   LOG(INFO) << "relogd stopped";
   return 0;

@@ -121,14 +121,6 @@ Achieved AchievedBy(const Arrivals& arrivals, PartyKind kind,
   return achieved;
 }
 
-std::optional<relog::v1::Decimal> PermilleAsPercent(std::optional<int> p) {
-  if (!p.has_value()) return std::nullopt;
-  relog::v1::Decimal d;
-  d.set_units(*p);
-  d.set_scale(1);
-  return d;
-}
-
 // The NPRU weight in all allocations (4, last row), per commune, landlord
 // and calendar year of the period.
 relog::v1::ReportTable NpruWeightTable(const ReportContext& context) {

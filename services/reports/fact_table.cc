@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "relog/v1/report_facts.pb.h"
 #include "services/reports/definitions.h"
 #include "services/reports/report_facts_projection.h"
@@ -27,8 +28,11 @@ absl::Status Corrupt(absl::string_view key, absl::string_view what) {
 
 }  // namespace
 
-FactTable::FactTable(const ViewStore* views, std::string view)
-    : views_(views), view_(std::move(view)) {}
+FactTable::FactTable(const ViewStore* views, std::string view,
+                     std::function<void(const absl::Status&)> on_failure)
+    : views_(views),
+      view_(std::move(view)),
+      on_failure_(std::move(on_failure)) {}
 
 absl::Status FactTable::Upsert(absl::string_view key, absl::string_view value) {
   std::optional<StepFactKey> parsed = ParseStepFactKey(key);
@@ -99,27 +103,46 @@ absl::Status FactTable::Load() {
   return loaded;
 }
 
-void FactTable::OnWrite(const ViewWrite& write) {
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) return;
-  // The projection never deletes a fact: a delete means another writer.
-  if (!write.deletes.empty()) {
-    failure_ = Corrupt(write.deletes.front(), "was deleted");
-    return;
-  }
-  for (const auto& [key, value] : write.puts) {
-    absl::Status upserted = Upsert(key, value);
-    if (!upserted.ok()) {
-      failure_ = upserted;
-      return;
+void FactTable::OnWrite(uint64_t from, const ViewWrite& write) {
+  absl::Status failed;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!failure_.ok()) return;
+    if (from != checkpoint_) {
+      // Out of step (a write it never saw committed): the view is the truth.
+      failure_ = LoadLocked();
+      failed = failure_;
+    } else if (!write.deletes.empty()) {
+      // The projection never deletes a fact: a delete means another writer.
+      failure_ = failed = Corrupt(write.deletes.front(), "was deleted");
+    } else {
+      for (const auto& [key, value] : write.puts) {
+        failed = Upsert(key, value);
+        if (!failed.ok()) break;
+      }
+      failure_ = failed;
+      if (failed.ok()) checkpoint_ = write.checkpoint;
     }
   }
-  checkpoint_ = write.checkpoint;
+  if (!failed.ok() && on_failure_) on_failure_(failed);
 }
 
 void FactTable::OnReplaced() {
-  absl::MutexLock lock(&mu_);
-  failure_ = LoadLocked();
+  absl::Status loaded;
+  for (int attempt = 0;; ++attempt) {
+    {
+      absl::MutexLock lock(&mu_);
+      loaded = LoadLocked();
+      failure_ = loaded;
+    }
+    constexpr int kAttempts = 50;  // 10 s: a store recovering its database
+    if (loaded.code() != absl::StatusCode::kUnavailable ||
+        attempt + 1 == kAttempts) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  if (!loaded.ok() && on_failure_) on_failure_(loaded);
 }
 
 uint64_t FactTable::checkpoint() const {

@@ -41,19 +41,25 @@ struct StepFact {
 // Thread-safe.
 class FactTable final : public projections::LiveViewListener {
  public:
-  // `views` must outlive the table.
-  FactTable(const ViewStore* views, std::string view);
+  // `views` must outlive the table. `on_failure`, if set, is called (on
+  // the runner's thread) when the table fails, so that the health service
+  // hears of it.
+  FactTable(const ViewStore* views, std::string view,
+            std::function<void(const absl::Status&)> on_failure = nullptr);
 
   // Reads the whole view (at startup, before the runner starts).
   // DATA_LOSS when a value does not decode; the store's errors.
   absl::Status Load() ABSL_LOCKS_EXCLUDED(mu_);
 
-  void OnWrite(const ViewWrite& write) override ABSL_LOCKS_EXCLUDED(mu_);
+  void OnWrite(uint64_t from, const ViewWrite& write) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Reads the view again; a store that is recovering (UNAVAILABLE) is
+  // retried for a while before the table fails.
   void OnReplaced() override ABSL_LOCKS_EXCLUDED(mu_);
 
   // The checkpoint the table reflects; its failure if a write could not be
   // mirrored (DATA_LOSS): the table then refuses every read.
-  uint64_t checkpoint() const ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t checkpoint() const override ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status health() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Calls `read` with every case known at `position` (one fact asserted at
@@ -108,6 +114,7 @@ class FactTable final : public projections::LiveViewListener {
 
   const ViewStore* const views_;
   const std::string view_;
+  const std::function<void(const absl::Status&)> on_failure_;
 
   mutable absl::Mutex mu_;
   std::map<std::string, CaseEntry> cases_ ABSL_GUARDED_BY(mu_);

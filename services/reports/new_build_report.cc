@@ -22,21 +22,6 @@ using relog::v1::RentReductionAllowanceRecorded;
 constexpr char kTotal[] = "TOTAL";
 constexpr char kNoLandlord[] = "NO_LANDLORD";
 
-relog::v1::Decimal Euros(int64_t cents) {
-  relog::v1::Decimal d;
-  d.set_units(cents);
-  d.set_scale(2);
-  return d;
-}
-
-std::optional<relog::v1::Decimal> PermilleAsPercent(std::optional<int> p) {
-  if (!p.has_value()) return std::nullopt;
-  relog::v1::Decimal d;
-  d.set_units(*p);
-  d.set_scale(1);
-  return d;
-}
-
 std::string LandlordName(const reference::ReferenceData& reference,
                          const std::string& id, absl::CivilDay on) {
   if (id == kNoLandlord) return "no landlord (private dwelling)";
@@ -275,18 +260,10 @@ ReportTables NewBuildReport(const ReportContext& context) {
   std::map<std::string, Iml> iml;
   AgeCounts total;
   Iml iml_total;
-  for (const CaseSnapshot* snapshot : context.cases()) {
-    const std::optional<Rehousing> rehousing = snapshot->rehousing;
-    if (!rehousing.has_value() || !context.InPeriod(rehousing->moved_on)) {
-      continue;
-    }
+  for (const CaseSnapshot* snapshot : context.RehousedInPeriod()) {
+    const std::optional<Rehousing>& rehousing = snapshot->rehousing;
     const relog::v1::DwellingFacts& arrival =
         rehousing->lease->dwelling().facts();
-    if (!context.OriginOrArrivalMatches(*snapshot, arrival.landlord_id(),
-                                        arrival.commune_insee(),
-                                        rehousing->moved_on)) {
-      continue;
-    }
     Fact fact;
     fact.landlord =
         arrival.landlord_id().empty() ? kNoLandlord : arrival.landlord_id();

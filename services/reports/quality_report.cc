@@ -24,14 +24,6 @@ constexpr char kTotal[] = "TOTAL";
 constexpr char kNoLandlord[] = "NO_LANDLORD";
 constexpr char kClassUnknown[] = "CLASS_UNKNOWN";
 
-std::optional<relog::v1::Decimal> PermilleAsPercent(std::optional<int> p) {
-  if (!p.has_value()) return std::nullopt;
-  relog::v1::Decimal d;
-  d.set_units(*p);
-  d.set_scale(1);
-  return d;
-}
-
 std::string LandlordName(const reference::ReferenceData& reference,
                          const std::string& id, absl::CivilDay on) {
   if (id == kNoLandlord) return "no landlord (private dwelling)";
@@ -573,18 +565,10 @@ relog::v1::ReportTable OverOccupationTable(const ReportContext& context,
 
 ReportTables QualityReport(const ReportContext& context) {
   std::vector<Fact> facts;
-  for (const CaseSnapshot* snapshot : context.cases()) {
-    const std::optional<Rehousing> rehousing = snapshot->rehousing;
-    if (!rehousing.has_value() || !context.InPeriod(rehousing->moved_on)) {
-      continue;
-    }
+  for (const CaseSnapshot* snapshot : context.RehousedInPeriod()) {
+    const std::optional<Rehousing>& rehousing = snapshot->rehousing;
     const relog::v1::DwellingFacts& arrival =
         rehousing->lease->dwelling().facts();
-    if (!context.OriginOrArrivalMatches(*snapshot, arrival.landlord_id(),
-                                        arrival.commune_insee(),
-                                        rehousing->moved_on)) {
-      continue;
-    }
     Fact fact;
     fact.snapshot = snapshot;
     fact.rehousing = *rehousing;

@@ -40,20 +40,9 @@ std::vector<Flow> Flows(
     const std::function<std::pair<std::string, std::string>(
         const relog::v1::HouseholdIdentified&, const Rehousing&)>& keys) {
   std::vector<Flow> flows;
-  for (const CaseSnapshot* snapshot : context.cases()) {
-    const std::optional<Rehousing> rehousing = snapshot->rehousing;
-    if (!rehousing.has_value() || !context.InPeriod(rehousing->moved_on)) {
-      continue;
-    }
-    const relog::v1::DwellingFacts& arrival =
-        rehousing->lease->dwelling().facts();
-    if (!context.OriginOrArrivalMatches(*snapshot, arrival.landlord_id(),
-                                        arrival.commune_insee(),
-                                        rehousing->moved_on)) {
-      continue;
-    }
-    const relog::v1::HouseholdIdentified* id = snapshot->identification;
-    auto [origin, to] = keys(*id, *rehousing);
+  for (const CaseSnapshot* snapshot : context.RehousedInPeriod()) {
+    const std::optional<Rehousing>& rehousing = snapshot->rehousing;
+    auto [origin, to] = keys(*snapshot->identification, *rehousing);
     flows.push_back(Flow{origin, to, rehousing->moved_on, rehousing->lease});
   }
   return flows;

@@ -98,6 +98,21 @@ bool ReportContext::OperationAndSiteMatch(
          SiteOf(reference_, *id, *identified_on) == f.site();
 }
 
+std::vector<const CaseSnapshot*> ReportContext::RehousedInPeriod() const {
+  std::vector<const CaseSnapshot*> rehoused;
+  for (const CaseSnapshot* snapshot : cases_) {
+    const std::optional<Rehousing>& rehousing = snapshot->rehousing;
+    if (!rehousing.has_value() || !InPeriod(rehousing->moved_on)) continue;
+    const relog::v1::DwellingFacts& arrival =
+        rehousing->lease->dwelling().facts();
+    if (OriginOrArrivalMatches(*snapshot, arrival.landlord_id(),
+                               arrival.commune_insee(), rehousing->moved_on)) {
+      rehoused.push_back(snapshot);
+    }
+  }
+  return rehoused;
+}
+
 bool ReportContext::OriginMatches(const CaseSnapshot& snapshot,
                                   absl::CivilDay on) const {
   if (!OperationAndSiteMatch(snapshot)) return false;

@@ -67,6 +67,10 @@ class ReportContext {
                               const std::string& arrival_landlord,
                               const std::string& arrival_commune,
                               absl::CivilDay on) const;
+  // The cases whose definitive rehousing (D3, on `steps`) moved in the
+  // period and passes OriginOrArrivalMatches on its arrival, in case
+  // order: the population of Reciprocity, New-build (a) and Quality.
+  std::vector<const CaseSnapshot*> RehousedInPeriod() const;
   // The arrival-side filters alone (no origin), for figures keyed by the
   // receiving party (commitments, allocations): landlord, commune, body.
   bool PartyMatches(const std::string& landlord, const std::string& commune,

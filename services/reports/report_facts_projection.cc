@@ -80,7 +80,9 @@ std::optional<StepFactKey> ParseStepFactKey(absl::string_view key) {
     tail = 9;  // "/" be64
   } else if (absl::ConsumePrefix(&key, kSupersededPrefix)) {
     tail = 18;  // "/" be64 "/" be64
-    if (key.size() < tail + 1) return std::nullopt;
+    if (key.size() < tail + 1 || key[key.size() - 9] != '/') {
+      return std::nullopt;
+    }
     parsed.asserted_at = ReadBe64(key.substr(key.size() - 8));
   } else {
     return std::nullopt;

@@ -76,6 +76,13 @@ relog::v1::Decimal Ratio(int64_t a, int64_t b, int scale) {
   return MakeDecimal(DivRound(a * Pow10(scale), b), scale);
 }
 
+relog::v1::Decimal Euros(int64_t cents) { return MakeDecimal(cents, 2); }
+
+std::optional<relog::v1::Decimal> PermilleAsPercent(std::optional<int> p) {
+  if (!p.has_value()) return std::nullopt;
+  return MakeDecimal(*p, 1);
+}
+
 int64_t DaysBetween(absl::CivilDay from, absl::CivilDay to) {
   return static_cast<int64_t>(to - from);
 }

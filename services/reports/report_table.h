@@ -36,6 +36,11 @@ std::optional<relog::v1::Decimal> MeanCents(const std::vector<int64_t>& values);
 std::optional<int64_t> Percentile90(std::vector<int64_t> values);
 // a / b, b ≠ 0, rounded half away from zero to `scale` decimals.
 relog::v1::Decimal Ratio(int64_t a, int64_t b, int scale);
+// An amount in cents as euros ({cents, scale 2}).
+relog::v1::Decimal Euros(int64_t cents);
+// A permille figure of the reference data as a percentage ({p, scale 1});
+// nullopt stays nullopt.
+std::optional<relog::v1::Decimal> PermilleAsPercent(std::optional<int> p);
 // Calendar days from `from` to `to` (negative if `to` is earlier).
 int64_t DaysBetween(absl::CivilDay from, absl::CivilDay to);
 

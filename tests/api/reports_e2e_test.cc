@@ -214,6 +214,11 @@ TEST(ReportsEndToEndTest, BadRequestsNameTheFieldAndTheRule) {
     r.mutable_known_at()->set_nanos(-1);
     bad.push_back({"a bad known_at", r, "known_at"});
   }
+  {
+    v1::GetReportRequest r = Progress(2023);
+    *r.mutable_known_at() = Proto(absl::Now() + absl::Hours(24));
+    bad.push_back({"a known_at still to come", r, "known_at"});
+  }
   for (const Case& c : bad) {
     v1::Report report;
     grpc::Status status = reports->GetReport(Call().get(), c.request, &report);

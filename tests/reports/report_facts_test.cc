@@ -321,6 +321,29 @@ TEST(ReportFactsTest, AStopBetweenTwoBatchesCountsNothingTwice) {
   EXPECT_EQ(table.fact_count(), scratch_table.fact_count());
 }
 
+// A write the mirror is told of on another checkpoint than its own (one
+// it never saw committed, e.g. reported failed but in the WAL) makes it
+// read the view again rather than skip what it missed.
+TEST(ReportFactsTest, AMirrorOutOfStepReadsTheViewAgain) {
+  TempDir dir;
+  std::unique_ptr<EventStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  RandomHistory history(11);
+  history.Append(*store, 20);
+  auto runner = MakeRunner(store.get(), nullptr);  // no mirror told
+  ASSERT_OK(runner->CatchUp());
+  const uint64_t head = store->GetLogHead().position;
+
+  FactTable table(&store->views(), kReportFactsView);  // never loaded: at 0
+  ASSERT_EQ(table.checkpoint(), 0u);
+  ViewWrite later;
+  later.checkpoint = head + 1;
+  table.OnWrite(/*from=*/head, later);
+  ASSERT_OK(table.health());
+  EXPECT_EQ(table.checkpoint(), head);
+  EXPECT_EQ(TableAt(table, head), EvolvedAt(*store, head));
+}
+
 TEST(ReportFactsTest, AnUndecodableCaseEventStopsTheProjectionAtItsPosition) {
   TempDir dir;
   std::unique_ptr<EventStore> store = OpenStore(dir.path());
