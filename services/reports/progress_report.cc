@@ -5,6 +5,7 @@
 // at its own placing date.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -346,39 +347,50 @@ class ProgressBuilder {
     return table.Build();
   }
 
+  // One row per group — its key cells from `keys`, then the figures —
+  // then the TOTAL row (kTotal, the other key cells empty).
+  relog::v1::ReportTable GroupTable(
+      TableBuilder table, const Groups& groups, int key_columns,
+      const std::function<void(TableBuilder::Row&, const std::string&,
+                               const Group&)>& keys) {
+    AddFigureColumns(table);
+    for (const auto& [key, group] : groups) {
+      TableBuilder::Row row = table.AddRow();
+      keys(row, key, group);
+      AddFigureCells(row, group.figures);
+    }
+    TableBuilder::Row row = table.AddRow();
+    row.Text(kTotal);
+    for (int i = 1; i < key_columns; ++i) row.Text("");
+    AddFigureCells(row, total_);
+    return table.Build();
+  }
+
   relog::v1::ReportTable ByOperationTable() {
     TableBuilder table("by_operation", "Progress by operation");
     table.Text("operation_id", "Operation")
         .Text("operation_name", "Operation name")
         .Text("site", "Site");
-    AddFigureColumns(table);
-    for (auto& [id, group] : by_operation_) {
-      TableBuilder::Row row = table.AddRow();
-      const reference::Operation* op = reference_.FindOperation(id, last_day_);
-      if (op == nullptr) op = reference_.FindOperation(id, group.fallback_day);
-      row.Text(id).Text(op == nullptr ? "" : op->name);
-      row.Text(op == nullptr ? "" : op->site);
-      AddFigureCells(row, group.figures);
-    }
-    TableBuilder::Row row = table.AddRow();
-    row.Text(kTotal).Text("").Text("");
-    AddFigureCells(row, total_);
-    return table.Build();
+    return GroupTable(
+        std::move(table), by_operation_, 3,
+        [&](TableBuilder::Row& row, const std::string& id, const Group& group) {
+          const reference::Operation* op =
+              reference_.FindOperation(id, last_day_);
+          if (op == nullptr) {
+            op = reference_.FindOperation(id, group.fallback_day);
+          }
+          row.Text(id)
+              .Text(op == nullptr ? "" : op->name)
+              .Text(op == nullptr ? "" : op->site);
+        });
   }
 
   relog::v1::ReportTable BySiteTable() {
     TableBuilder table("by_site", "Progress by NPRU site");
     table.Text("site", "Site (operations.csv site)");
-    AddFigureColumns(table);
-    for (auto& [site, group] : by_site_) {
-      TableBuilder::Row row = table.AddRow();
-      row.Text(site);
-      AddFigureCells(row, group.figures);
-    }
-    TableBuilder::Row row = table.AddRow();
-    row.Text(kTotal);
-    AddFigureCells(row, total_);
-    return table.Build();
+    return GroupTable(std::move(table), by_site_, 1,
+                      [](TableBuilder::Row& row, const std::string& site,
+                         const Group&) { row.Text(site); });
   }
 
   relog::v1::ReportTable ByLandlordTable() {
@@ -386,47 +398,31 @@ class ProgressBuilder {
                        "Progress by demolishing (origin) landlord");
     table.Text("landlord_id", "Landlord (SIREN)")
         .Text("landlord_name", "Landlord");
-    AddFigureColumns(table);
-    for (auto& [id, group] : by_landlord_) {
-      TableBuilder::Row row = table.AddRow();
-      row.Text(id).Text(LandlordName(id, group.fallback_day));
-      AddFigureCells(row, group.figures);
-    }
-    TableBuilder::Row row = table.AddRow();
-    row.Text(kTotal).Text("");
-    AddFigureCells(row, total_);
-    return table.Build();
+    return GroupTable(
+        std::move(table), by_landlord_, 2,
+        [&](TableBuilder::Row& row, const std::string& id, const Group& group) {
+          row.Text(id).Text(LandlordName(id, group.fallback_day));
+        });
   }
 
   relog::v1::ReportTable ByCommuneTable() {
     TableBuilder table("by_origin_commune", "Progress by commune of origin");
     table.Text("commune_insee", "Commune (INSEE)")
         .Text("commune_name", "Commune");
-    AddFigureColumns(table);
-    for (auto& [insee, group] : by_commune_) {
-      TableBuilder::Row row = table.AddRow();
-      row.Text(insee).Text(CommuneName(insee, group.fallback_day));
-      AddFigureCells(row, group.figures);
-    }
-    TableBuilder::Row row = table.AddRow();
-    row.Text(kTotal).Text("");
-    AddFigureCells(row, total_);
-    return table.Build();
+    return GroupTable(
+        std::move(table), by_commune_, 2,
+        [&](TableBuilder::Row& row, const std::string& insee,
+            const Group& group) {
+          row.Text(insee).Text(CommuneName(insee, group.fallback_day));
+        });
   }
 
   relog::v1::ReportTable ByOccupancyTable() {
     TableBuilder table("by_occupancy", "Progress by occupancy status");
     table.Text("occupancy", "Occupancy status");
-    AddFigureColumns(table);
-    for (auto& [occupancy, group] : by_occupancy_) {
-      TableBuilder::Row row = table.AddRow();
-      row.Text(occupancy);
-      AddFigureCells(row, group.figures);
-    }
-    TableBuilder::Row row = table.AddRow();
-    row.Text(kTotal);
-    AddFigureCells(row, total_);
-    return table.Build();
+    return GroupTable(std::move(table), by_occupancy_, 1,
+                      [](TableBuilder::Row& row, const std::string& occupancy,
+                         const Group&) { row.Text(occupancy); });
   }
 
   relog::v1::ReportTable StateTable() {
