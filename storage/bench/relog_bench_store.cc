@@ -58,6 +58,7 @@
 #include "rocksdb/iterator.h"
 #include "rocksdb/version.h"
 #include "rocksdb/write_batch.h"
+#include "storage/bench/compact.h"
 #include "storage/event_id.h"
 #include "storage/event_record.h"
 #include "storage/event_store.h"
@@ -369,26 +370,6 @@ RunResult FillStore(const std::string& path, const BenchOptions& options,
   return result;
 }
 
-// Flushes and compacts every column family, so that both scans read the
-// same settled files and no background compaction competes with them.
-absl::Duration Compact(const std::string& path) {
-  const absl::Time begin = absl::Now();
-  absl::StatusOr<std::unique_ptr<RocksDbHandle>> handle =
-      RocksDbHandle::Open({path});
-  CHECK(handle.ok()) << handle.status();
-  RocksDbHandle::Use use(handle->get());
-  for (int cf = 0; cf < layout::kColumnFamilyCount; ++cf) {
-    rocksdb::ColumnFamilyHandle* family =
-        use.cf(static_cast<layout::ColumnFamily>(cf));
-    rocksdb::Status status = use.db()->Flush(rocksdb::FlushOptions(), family);
-    CHECK(status.ok()) << status.ToString();
-    status = use.db()->CompactRange(rocksdb::CompactRangeOptions(), family,
-                                    nullptr, nullptr);
-    CHECK(status.ok()) << status.ToString();
-  }
-  return absl::Now() - begin;
-}
-
 // Each scan opens and closes the store: its database lock excludes the raw
 // passes.
 std::unique_ptr<EventStore> OpenForScan(const std::string& path) {
@@ -574,7 +555,7 @@ int Run(const BenchOptions& options) {
       fill.events, options.event_bytes, absl::FormatDuration(fill.elapsed),
       fill.EventsPerSecond(), kFillEventsPerAppend);
   absl::PrintF("  flushed and compacted in %s\n",
-               absl::FormatDuration(Compact(path)));
+               absl::FormatDuration(bench::Compact(path)));
   // Two rounds, alternating, best of each: the first pass warms the page
   // cache.
   double visit_best = 0, store_best = 0, raw_best = 0, decode_best = 0;

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "services/reports/report_builders.h"
+#include "tests/reports/fixture_report_test.h"
 #include "tests/reports/report_fixture.h"
 #include "tests/reports/report_test_util.h"
 #include "tests/testing/status_matchers.h"
@@ -23,27 +24,14 @@ struct Stat {
   std::string interval, n, median, p90;
 };
 
-class DelaysReportTest : public ::testing::Test {
+class DelaysReportTest : public FixtureReportTest {
  protected:
-  void SetUp() override {
-    fixture_ = ReportFixture::Create();
-    ASSERT_NE(fixture_, nullptr);
-    runner_ = std::make_unique<ReportRunner>(&fixture_->store());
-  }
-
   ReportTables Run(std::optional<absl::Time> known_at = {},
                    const relog::v1::ReportFilters& filters = {}) {
-    relog::v1::GetReportRequest request;
-    request.set_report(REPORT_KIND_DELAYS);
-    request.set_year(2023);
-    *request.mutable_filters() = filters;
-    absl::StatusOr<ReportTables> tables = runner_->Run(request, known_at);
-    EXPECT_OK(tables.status());
-    return tables.ok() ? *std::move(tables) : ReportTables();
+    relog::v1::GetReportRequest request =
+        Request(REPORT_KIND_DELAYS, 2023, filters);
+    return RunOrFail(request, known_at);
   }
-
-  std::unique_ptr<ReportFixture> fixture_;
-  std::unique_ptr<ReportRunner> runner_;
 };
 
 // The overall table holds exactly `expected`, in order.

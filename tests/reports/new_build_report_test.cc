@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "services/reference/reference_files.h"
 #include "services/reference/reference_stream.h"
+#include "tests/reports/fixture_report_test.h"
 #include "tests/reports/report_fixture.h"
 #include "tests/reports/report_test_util.h"
 #include "tests/testing/status_matchers.h"
@@ -20,23 +21,13 @@ constexpr char kV[] = "999000011";
 constexpr char kL[] = "999000029";
 constexpr char kP[] = "999000037";
 
-class NewBuildReportTest : public ::testing::Test {
+class NewBuildReportTest : public FixtureReportTest {
  protected:
-  void SetUp() override {
-    fixture_ = ReportFixture::Create();
-    ASSERT_NE(fixture_, nullptr);
-    runner_ = std::make_unique<ReportRunner>(&fixture_->store());
-  }
-
   ReportTables Run(int year = 2023, std::optional<absl::Time> known_at = {},
                    relog::v1::ReportFilters filters = {}) {
-    relog::v1::GetReportRequest request;
-    request.set_report(relog::v1::REPORT_KIND_NEW_BUILD);
-    request.set_year(year);
-    *request.mutable_filters() = filters;
-    absl::StatusOr<ReportTables> tables = runner_->Run(request, known_at);
-    EXPECT_OK(tables.status());
-    return tables.ok() ? *tables : ReportTables{};
+    relog::v1::GetReportRequest request =
+        Request(relog::v1::REPORT_KIND_NEW_BUILD, year, filters);
+    return RunOrFail(request, known_at);
   }
 
   // Loads the MEL sample again with programmes.csv declared complete over
@@ -46,9 +37,6 @@ class NewBuildReportTest : public ::testing::Test {
                                         absl::CivilDay(2016, 1, 1),
                                         absl::CivilDay(2025, 1, 1)));
   }
-
-  std::unique_ptr<ReportFixture> fixture_;
-  std::unique_ptr<ReportRunner> runner_;
 };
 
 // "n/d pct unknown" of a ratio row.

@@ -20,6 +20,7 @@
 #include "services/reports/definitions.h"
 #include "services/reports/report_builders.h"
 #include "services/reports/report_context.h"
+#include "tests/reports/fixture_report_test.h"
 #include "tests/reports/report_fixture.h"
 #include "tests/reports/report_test_util.h"
 #include "tests/testing/status_matchers.h"
@@ -61,27 +62,14 @@ void ExpectDistribution(const ReportTables& tables, const std::string& kind,
              {"with_4_plus", expected[7]}});
 }
 
-class OffersReportTest : public ::testing::Test {
+class OffersReportTest : public FixtureReportTest {
  protected:
-  void SetUp() override {
-    fixture_ = ReportFixture::Create();
-    ASSERT_NE(fixture_, nullptr);
-    runner_ = std::make_unique<ReportRunner>(&fixture_->store());
-  }
-
   ReportTables Run(std::optional<absl::Time> known_at = {},
                    const relog::v1::ReportFilters& filters = {}) {
-    relog::v1::GetReportRequest request;
-    request.set_report(REPORT_KIND_OFFERS);
-    request.set_year(2023);
-    *request.mutable_filters() = filters;
-    absl::StatusOr<ReportTables> tables = runner_->Run(request, known_at);
-    EXPECT_OK(tables.status());
-    return tables.ok() ? *std::move(tables) : ReportTables();
+    relog::v1::GetReportRequest request =
+        Request(REPORT_KIND_OFFERS, 2023, filters);
+    return RunOrFail(request, known_at);
   }
-
-  std::unique_ptr<ReportFixture> fixture_;
-  std::unique_ptr<ReportRunner> runner_;
 };
 
 // Rehoused in 2023 (known now): K1, K2, K3, K3b, K4, K5. Offers made on or

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "services/reports/report_builders.h"
+#include "tests/reports/fixture_report_test.h"
 #include "tests/reports/report_fixture.h"
 #include "tests/reports/report_test_util.h"
 #include "tests/testing/status_matchers.h"
@@ -18,33 +19,17 @@ namespace {
 
 using relog::v1::REPORT_KIND_PROGRESS;
 
-class ProgressReportTest : public ::testing::Test {
+class ProgressReportTest : public FixtureReportTest {
  protected:
-  void SetUp() override {
-    fixture_ = ReportFixture::Create();
-    ASSERT_NE(fixture_, nullptr);
-    runner_ = std::make_unique<ReportRunner>(&fixture_->store());
-  }
-
   ReportTables Year2023(std::optional<absl::Time> known_at = {}) {
-    absl::StatusOr<ReportTables> tables =
-        runner_->Year(REPORT_KIND_PROGRESS, 2023, known_at);
-    EXPECT_OK(tables.status());
-    return tables.ok() ? *std::move(tables) : ReportTables();
+    return RunOrFail(Request(REPORT_KIND_PROGRESS, 2023), known_at);
   }
 
   ReportTables Filtered(const relog::v1::ReportFilters& filters) {
-    relog::v1::GetReportRequest request;
-    request.set_report(REPORT_KIND_PROGRESS);
-    request.set_year(2023);
-    *request.mutable_filters() = filters;
-    absl::StatusOr<ReportTables> tables = runner_->Run(request);
-    EXPECT_OK(tables.status());
-    return tables.ok() ? *std::move(tables) : ReportTables();
+    relog::v1::GetReportRequest request =
+        Request(REPORT_KIND_PROGRESS, 2023, filters);
+    return RunOrFail(request);
   }
-
-  std::unique_ptr<ReportFixture> fixture_;
-  std::unique_ptr<ReportRunner> runner_;
 };
 
 // The figure columns, in table order.

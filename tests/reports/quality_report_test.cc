@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "services/reference/reference_files.h"
 #include "services/reference/reference_stream.h"
+#include "tests/reports/fixture_report_test.h"
 #include "tests/reports/report_fixture.h"
 #include "tests/reports/report_test_util.h"
 #include "tests/testing/status_matchers.h"
@@ -22,25 +23,15 @@ constexpr char kL[] = "999000029";
 constexpr char kP[] = "999000037";
 constexpr char kEpci[] = "200093201";
 
-class QualityReportTest : public ::testing::Test {
+class QualityReportTest : public FixtureReportTest {
  protected:
-  void SetUp() override {
-    fixture_ = ReportFixture::Create();
-    ASSERT_NE(fixture_, nullptr);
-    runner_ = std::make_unique<ReportRunner>(&fixture_->store());
-  }
-
   ReportTables Run(std::optional<absl::Time> known_at = {},
                    relog::v1::ReportFilters filters = {},
                    int64_t threshold_cents = 0) {
-    relog::v1::GetReportRequest request;
-    request.set_report(relog::v1::REPORT_KIND_QUALITY);
-    request.set_year(2023);
-    *request.mutable_filters() = filters;
+    relog::v1::GetReportRequest request =
+        Request(relog::v1::REPORT_KIND_QUALITY, 2023, filters);
     request.set_rent_increase_threshold_cents(threshold_cents);
-    absl::StatusOr<ReportTables> tables = runner_->Run(request, known_at);
-    EXPECT_OK(tables.status());
-    return tables.ok() ? *tables : ReportTables{};
+    return RunOrFail(request, known_at);
   }
 
   void DeclareAllocationsComplete() {
@@ -48,9 +39,6 @@ class QualityReportTest : public ::testing::Test {
                                         absl::CivilDay(2023, 1, 1),
                                         absl::CivilDay(2024, 1, 1)));
   }
-
-  std::unique_ptr<ReportFixture> fixture_;
-  std::unique_ptr<ReportRunner> runner_;
 };
 
 // The cells `columns` of the row keyed `keys`, joined by "|".

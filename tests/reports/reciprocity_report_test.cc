@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/reports/fixture_report_test.h"
 #include "tests/reports/report_fixture.h"
 #include "tests/reports/report_test_util.h"
 #include "tests/testing/status_matchers.h"
@@ -18,28 +19,14 @@ constexpr char kV[] = "999000011";
 constexpr char kL[] = "999000029";
 constexpr char kP[] = "999000037";
 
-class ReciprocityReportTest : public ::testing::Test {
+class ReciprocityReportTest : public FixtureReportTest {
  protected:
-  void SetUp() override {
-    fixture_ = ReportFixture::Create();
-    ASSERT_NE(fixture_, nullptr);
-    runner_ = std::make_unique<ReportRunner>(&fixture_->store());
-  }
-
   ReportTables Run(relog::v1::ReportKind kind,
                    std::optional<absl::Time> known_at = {},
                    relog::v1::ReportFilters filters = {}) {
-    relog::v1::GetReportRequest request;
-    request.set_report(kind);
-    request.set_year(2023);
-    *request.mutable_filters() = filters;
-    absl::StatusOr<ReportTables> tables = runner_->Run(request, known_at);
-    EXPECT_OK(tables.status());
-    return tables.ok() ? *tables : ReportTables{};
+    relog::v1::GetReportRequest request = Request(kind, 2023, filters);
+    return RunOrFail(request, known_at);
   }
-
-  std::unique_ptr<ReportFixture> fixture_;
-  std::unique_ptr<ReportRunner> runner_;
 };
 
 // The cell (origin, arrival) of a matrix ("<no row>" if absent).

@@ -93,6 +93,7 @@
 #include "services/reports/report_context.h"
 #include "services/reports/report_engine.h"
 #include "services/reports/report_facts_projection.h"
+#include "storage/bench/compact.h"
 #include "storage/event_id.h"
 #include "storage/event_store.h"
 #include "storage/key_layout.h"
@@ -829,26 +830,6 @@ uint64_t BuildNationalStore(const std::string& path, const Source& source,
   return store->GetLogHead().position;
 }
 
-// Flushes and compacts every column family, so that the scans read settled
-// files and no background compaction competes with them.
-absl::Duration Compact(const std::string& path) {
-  const absl::Time begin = absl::Now();
-  absl::StatusOr<std::unique_ptr<RocksDbHandle>> handle =
-      RocksDbHandle::Open({path});
-  CHECK(handle.ok()) << handle.status();
-  RocksDbHandle::Use use(handle->get());
-  for (int cf = 0; cf < layout::kColumnFamilyCount; ++cf) {
-    rocksdb::ColumnFamilyHandle* family =
-        use.cf(static_cast<layout::ColumnFamily>(cf));
-    rocksdb::Status status = use.db()->Flush(rocksdb::FlushOptions(), family);
-    CHECK(status.ok()) << status.ToString();
-    status = use.db()->CompactRange(rocksdb::CompactRangeOptions(), family,
-                                    nullptr, nullptr);
-    CHECK(status.ok()) << status.ToString();
-  }
-  return absl::Now() - begin;
-}
-
 // The log column family through one raw iterator, every key and value
 // touched (relog_bench_store's ScanRaw): what RocksDB itself reads at.
 double ScanRawRate(const std::string& path, uint64_t expected) {
@@ -932,7 +913,7 @@ void RunNational(const BenchOptions& options, const std::string& mel) {
       PerSecond(head, fill_time), kEventsPerAppend, kAppendsInFlight);
   if (options.compact) {
     Progress("flushing and compacting");
-    const absl::Duration compacted = Compact(path);
+    const absl::Duration compacted = bench::Compact(path);
     absl::PrintF("  flushed and compacted in %s; %.0f MiB on disk\n",
                  absl::FormatDuration(compacted), DirBytes(path) / 1048576.0);
   } else {
