@@ -8,6 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev
   libgoogle-glog-dev golang-github-gogo-googleapis-dev tzdata
+  python3 python3-grpcio python3-protobuf python3-cryptography
 )
 
 missing=()

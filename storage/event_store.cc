@@ -26,6 +26,12 @@ std::string ExpectedVersion::ToString() const {
   return "?";
 }
 
+absl::StatusOr<uint64_t> EventStore::ScanLogRecords(
+    uint64_t, uint64_t,
+    const std::function<bool(uint64_t, absl::string_view)>&) const {
+  return absl::UnimplementedError("this store keeps no raw log records");
+}
+
 const char* ProblemName(VerifyReport::Problem problem) {
   switch (problem) {
     case VerifyReport::Problem::kNone:

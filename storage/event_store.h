@@ -255,6 +255,21 @@ class EventStore {
       uint64_t from, uint64_t limit,
       const std::function<bool(const RecordedEvent&)>& visit) const = 0;
 
+  // Visits the log records as stored, from position `from` upward in key
+  // order, at most `limit`, until `visit` returns false; returns how many
+  // were visited. `visit(position, record)` gets the position its key
+  // names and the stored record's bytes (event_record.h), neither decoded
+  // nor checked — a record altered, moved or missing behind the store's
+  // back is passed on as it is (a missing one is simply absent): what audit
+  // exports carry, so that a verifier outside relogd judges what is really
+  // stored. `record` is valid during the call only; `visit` runs with no
+  // lock of the store held. DATA_LOSS if a log key does not decode. The
+  // default implementation is UNIMPLEMENTED (stores that keep no records).
+  virtual absl::StatusOr<uint64_t> ScanLogRecords(
+      uint64_t from, uint64_t limit,
+      const std::function<bool(uint64_t position, absl::string_view record)>&
+          visit) const;
+
   // The global log from position `from` (kEnd: the last) downward.
   virtual absl::StatusOr<std::vector<RecordedEvent>> ReadAllBackward(
       uint64_t from, size_t limit) const = 0;

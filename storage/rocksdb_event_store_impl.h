@@ -60,6 +60,10 @@ class RocksDbEventStore final : public EventStore {
   absl::StatusOr<uint64_t> ScanAll(
       uint64_t from, uint64_t limit,
       const std::function<bool(const RecordedEvent&)>& visit) const override;
+  absl::StatusOr<uint64_t> ScanLogRecords(
+      uint64_t from, uint64_t limit,
+      const std::function<bool(uint64_t, absl::string_view)>& visit)
+      const override;
   absl::StatusOr<std::vector<RecordedEvent>> ReadAllBackward(
       uint64_t from, size_t limit) const override;
   absl::StatusOr<std::optional<StreamHead>> GetStreamHead(

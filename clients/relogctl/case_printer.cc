@@ -146,6 +146,11 @@ std::string FormatCase(const v1::Case& c) {
        absl::StrCat(v1::Case::State_Name(c.state()),
                     c.temporarily_rehoused() ? " (temporarily rehoused)" : ""));
   Line(out, "version", absl::StrCat(c.version()));
+  if (c.imported_history()) {
+    Line(out, "history",
+         "imported, with steps missing (docs/IMPORT.md: offers, acceptance "
+         "and CAL were not recorded)");
+  }
   Line(out, "operation / building",
        absl::StrCat(c.operation_id(), " / ", c.building_id()));
   const auto& origin = c.identification().origin().facts();

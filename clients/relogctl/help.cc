@@ -4,14 +4,18 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "clients/relogctl/audit_commands.h"
 #include "clients/relogctl/case_printer.h"
+#include "clients/relogctl/events_doc.h"
 #include "clients/relogctl/mutations.h"
 #include "clients/relogctl/report_commands.h"
 #include "clients/relogctl/step_flags.h"
+#include "clients/relogctl/subscribe_command.h"
 #include "google/protobuf/descriptor.pb.h"
 
 // From the build (embed_file.cmake): a FileDescriptorSet of the relog.v1
@@ -74,14 +78,10 @@ std::string MutationHelp(const Mutation& m) {
 
 }  // namespace
 
-std::string FieldComment(const FieldDescriptor* field) {
-  const auto* message = CommentedPool()->FindMessageTypeByName(
-      field->containing_type()->full_name());
-  if (message == nullptr) return "";
-  const FieldDescriptor* commented = message->FindFieldByName(field->name());
-  if (commented == nullptr) return "";
-  google::protobuf::SourceLocation location;
-  if (!commented->GetSourceLocation(&location)) return "";
+namespace {
+
+// A comment on one line: leading, else trailing; "" when none.
+std::string OneLine(const google::protobuf::SourceLocation& location) {
   std::string text = location.leading_comments.empty()
                          ? location.trailing_comments
                          : location.leading_comments;
@@ -91,6 +91,40 @@ std::string FieldComment(const FieldDescriptor* field) {
     if (!line.empty()) lines.emplace_back(line);
   }
   return absl::StrJoin(lines, " ");
+}
+
+}  // namespace
+
+std::string FieldComment(const FieldDescriptor* field) {
+  const auto* message = CommentedPool()->FindMessageTypeByName(
+      field->containing_type()->full_name());
+  if (message == nullptr) return "";
+  const FieldDescriptor* commented = message->FindFieldByName(field->name());
+  if (commented == nullptr) return "";
+  google::protobuf::SourceLocation location;
+  if (!commented->GetSourceLocation(&location)) return "";
+  return OneLine(location);
+}
+
+std::string MessageComment(const google::protobuf::Descriptor* message) {
+  const auto* commented =
+      CommentedPool()->FindMessageTypeByName(message->full_name());
+  google::protobuf::SourceLocation location;
+  if (commented == nullptr || !commented->GetSourceLocation(&location)) {
+    return "";
+  }
+  return OneLine(location);
+}
+
+std::string EnumValueComment(
+    const google::protobuf::EnumValueDescriptor* value) {
+  const auto* commented =
+      CommentedPool()->FindEnumValueByName(value->full_name());
+  google::protobuf::SourceLocation location;
+  if (commented == nullptr || !commented->GetSourceLocation(&location)) {
+    return "";
+  }
+  return OneLine(location);
 }
 
 std::string Usage() {
@@ -107,6 +141,23 @@ std::string Usage() {
       "  case history cases/ID [--page_size= --page_token=] [--all]\n"
       "  log head      the last position of the log and its global hash\n"
       "  log verify    walk both hash chains and the indexes\n\n"
+      "audit (relogctl help audit):\n"
+      "  audit checkpoint [--out=FILE]   relogd signs its head now\n"
+      "  audit public-key [--out=FILE]   the checkpoints' Ed25519 key\n"
+      "  audit verify                    = log verify\n"
+      "  audit verify-checkpoint FILE [--public-key=KEY.pem]\n"
+      "                the log still extends that checkpoint\n"
+      "  audit export --out=FILE [--case=cases/ID]\n"
+      "                for relog-verify or verify_export.py\n"
+      "  audit replay cases/ID [--known_at=T]\n"
+      "                the case event by event, as known at T\n\n"
+      "back-office feeds (relogctl help subscribe):\n"
+      "  subscribe [--after=N | --from_now] [--position_file=FILE] "
+      "[--type=T]...\n"
+      "            [--operation=ID]... [--commune=INSEE]... "
+      "[--landlord=SIREN]...\n"
+      "            [--until_caught_up] [--json]\n"
+      "                the case events as they are committed\n\n"
       "reports (relogctl help report):\n"
       "  report NAME [--year=Y | --from=D --to=D] [--operation= --site= "
       "--landlord=\n"
@@ -128,10 +179,15 @@ std::string Usage() {
   }
   out += table.Render(2);
   out +=
-      "\ndemo --households=N [--seed=S] [--in_flight=64] "
+      "\nimport FILE [--parallel=8] [--encoding=auto|utf-8|windows-1252] "
+      "[--dry_run]\n"
+      "              households from a CSV file (relogctl help import)\n"
+      "demo --households=N [--seed=S] [--in_flight=64] "
       "[--reference_dir=deploy/reference/mel]\n"
       "              a synthetic dataset through the public API\n"
-      "help [COMMAND]\n\n"
+      "help [COMMAND]\n"
+      "help events   every case event type, its fields and data classes "
+      "(docs/EVENTS.md)\n\n"
       "exit codes: 0 ok, 1 error, 2 usage, 3 the log is broken\n";
   return out;
 }
@@ -151,6 +207,31 @@ std::string CommandHelp(absl::string_view command) {
            "  a seed: rerunning the same seed replays the same request ids.\n"
            "  --dry_run plans without a server and prints the shares.\n";
   }
+  if (command == "import") {
+    return "relogctl import FILE [--parallel=8] "
+           "[--encoding=auto|utf-8|windows-1252]\n"
+           "                [--dry_run] [--id_secret_file=PATH]\n"
+           "  Loads households from a CSV file, one row per household "
+           "(layout: docs/IMPORT.md),\n  through the same commands as "
+           "interactive use. ';' or ',' separators, UTF-8 or\n  "
+           "Windows-1252, decimal commas, dd/mm/yyyy dates. A household is "
+           "found by its\n  natural key (landlord + tenant reference, or "
+           "national number): importing a\n  file twice changes nothing, a "
+           "corrected file records corrections. A bad row\n  is reported "
+           "with its line, column and reason and rejects that household "
+           "only.\n"
+           "  --parallel=N        households in flight at once (default 8)\n"
+           "  --dry_run           check the rows, send nothing\n"
+           "  --id_secret_file=F  the secret request ids derive from "
+           "(default\n"
+           "                      ~/.config/relog/import-id.secret, created "
+           "if missing)\n"
+           "  exit 0: no row rejected; 1: some rejected (the others "
+           "imported); 2: usage or\n  unreadable file (nothing sent).\n";
+  }
+  if (absl::StartsWith(command, "audit")) return AuditHelp();
+  if (command == "subscribe") return SubscribeHelp();
+  if (command == "events") return RenderEventsMarkdown() + "\n";
   if (command == "report" || command == "projections" ||
       command == "projections list" || command == "projections rebuild") {
     return ReportHelp();

@@ -21,6 +21,10 @@ std::string CommandHelp(absl::string_view command);
 // The comment of a field in the .proto (leading, else trailing), on one
 // line; "" when none.
 std::string FieldComment(const google::protobuf::FieldDescriptor* field);
+// The same for a message and an enum value.
+std::string MessageComment(const google::protobuf::Descriptor* message);
+std::string EnumValueComment(
+    const google::protobuf::EnumValueDescriptor* value);
 
 }  // namespace relog::ctl
 

@@ -4,7 +4,8 @@
 //
 // Human-readable output by default, proto JSON with --json. Exit codes: 0
 // OK; 1 an error (it prints the server's code, message, ErrorInfo reason
-// and field); 2 a usage error; 3 `log verify` found the log broken.
+// and field); 2 a usage error; 3 `log verify` found the log broken (or an
+// `audit verify…` command: the log broken or not extending a checkpoint).
 //
 // Global flags (--server, --json, --timeout_seconds) are Abseil flags and
 // may appear anywhere; every other --flag belongs to the command, which
@@ -20,13 +21,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "clients/relogctl/audit_commands.h"
 #include "clients/relogctl/case_commands.h"
 #include "clients/relogctl/common.h"
 #include "clients/relogctl/demo.h"
 #include "clients/relogctl/help.h"
+#include "clients/relogctl/import_command.h"
 #include "clients/relogctl/log_commands.h"
 #include "clients/relogctl/mutations.h"
 #include "clients/relogctl/report_commands.h"
+#include "clients/relogctl/subscribe_command.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "relogd's host:port");
 ABSL_FLAG(bool, json, false, "print proto JSON instead of text");
@@ -82,7 +86,10 @@ int Dispatch(const Context& ctx, const std::vector<std::string>& args) {
   if (two == "case list") return CaseList(ctx, rest(2));
   if (two == "case history") return CaseHistory(ctx, rest(2));
   if (first == "demo") return RunDemo(ctx, rest(1));
+  if (first == "import") return RunImport(ctx, rest(1));
   if (first == "report") return ReportCommand(ctx, rest(1));
+  if (first == "subscribe") return Subscribe(ctx, rest(1));
+  if (first == "audit") return AuditCommand(ctx, rest(1));
   if (two == "projections list") return ProjectionsList(ctx, rest(2));
   if (two == "projections rebuild") return ProjectionsRebuild(ctx, rest(2));
   for (const Mutation& m : Mutations()) {

@@ -1,6 +1,17 @@
 #include "services/api/case_index.h"
 
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -12,6 +23,7 @@
 #include "services/api/case_view.h"
 #include "services/cases/domain_errors.h"
 #include "services/cases/event_codec.h"
+#include "storage/sha256.h"
 #include "storage/status_macros.h"
 
 namespace relog::api {
@@ -39,7 +51,8 @@ std::string LookupKey(LookupKind kind, const std::string& value) {
   return absl::StrCat("lookup/", KindName(kind), "/", value);
 }
 
-std::vector<std::string> LookupKeys(const cases::CaseFacts& facts) {
+std::vector<std::string> LookupKeys(const cases::CaseFacts& facts,
+                                    const NaturalKeyHasher& natural_keys) {
   const auto& id = facts.identification;
   std::vector<std::string> keys;
   auto add = [&](LookupKind kind, const std::string& value) {
@@ -49,6 +62,12 @@ std::vector<std::string> LookupKeys(const cases::CaseFacts& facts) {
   add(LookupKind::kTenant, id.tenant_reference());
   add(LookupKind::kRegister, id.origin().location().register_id());
   add(LookupKind::kNationalNumber, id.national_application_number());
+  for (std::string natural :
+       {natural_keys.TenantKey(id.origin().facts().landlord_id(),
+                               id.tenant_reference()),
+        natural_keys.NationalNumberKey(id.national_application_number())}) {
+    if (!natural.empty()) keys.push_back(std::move(natural));
+  }
   return keys;
 }
 
@@ -79,6 +98,80 @@ bool Matches(const relog::v1::CaseListEntry& entry,
 }
 
 }  // namespace
+
+std::string NaturalKeyHasher::Key(
+    absl::string_view kind,
+    std::initializer_list<absl::string_view> parts) const {
+  std::string message(kind);
+  for (absl::string_view part : parts) {
+    if (part.empty()) return "";
+    // 0x1F (unit separator) cannot occur in a reference typed or exported
+    // as text, so ("a", "bc") and ("ab", "c") never meet.
+    absl::StrAppend(&message, "\x1f", part);
+  }
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+       mac, &mac_size);
+  return absl::StrCat(
+      "natural/", kind, "/",
+      ToHex(absl::string_view(reinterpret_cast<const char*>(mac), mac_size)));
+}
+
+std::string NaturalKeyHasher::TenantKey(
+    absl::string_view landlord_id, absl::string_view tenant_reference) const {
+  return Key("lt", {landlord_id, tenant_reference});
+}
+
+std::string NaturalKeyHasher::NationalNumberKey(
+    absl::string_view number) const {
+  return Key("nun", {number});
+}
+
+absl::StatusOr<std::string> LoadOrCreateNaturalKeySecret(
+    const std::string& path) {
+  constexpr size_t kMinSecret = 16;
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) {
+    const std::filesystem::path parent =
+        std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, error);
+    unsigned char secret[32];
+    if (RAND_bytes(secret, sizeof(secret)) != 1) {
+      return absl::InternalError("no random bytes for the natural-key secret");
+    }
+    // O_EXCL: two processes starting at once never overwrite each other's.
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+      const bool written = write(fd, secret, sizeof(secret)) ==
+                               static_cast<ssize_t>(sizeof(secret)) &&
+                           fsync(fd) == 0;
+      close(fd);
+      if (!written) {
+        return absl::InternalError(
+            absl::StrCat("cannot write the natural-key secret ", path));
+      }
+    } else if (errno != EEXIST) {
+      return absl::InternalError(
+          absl::StrCat("cannot create the natural-key secret ", path, ": ",
+                       std::strerror(errno)));
+    }
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string secret((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    return absl::InternalError(
+        absl::StrCat("cannot read the natural-key secret ", path));
+  }
+  if (secret.size() < kMinSecret) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the natural-key secret ", path, " holds ", secret.size(),
+                     " bytes, fewer than ", kMinSecret));
+  }
+  return secret;
+}
 
 absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
                                         projections::ViewTransaction& view) {
@@ -114,7 +207,7 @@ absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
     entry->set_parent_case(
         CaseName(state.facts.identification.parent_case_id()));
   }
-  const std::vector<std::string> keys = LookupKeys(state.facts);
+  const std::vector<std::string> keys = LookupKeys(state.facts, *natural_keys_);
   const std::set<std::string> current(keys.begin(), keys.end());
   for (const std::string& old_key : old_record.lookup_keys()) {
     if (current.count(old_key) > 0) continue;
@@ -208,6 +301,37 @@ absl::StatusOr<CaseListPage> CaseIndexReader::List(
 absl::StatusOr<std::optional<std::string>> CaseIndexReader::Lookup(
     LookupKind kind, const std::string& value) const {
   return views_->Get(kCaseIndexView, LookupKey(kind, value));
+}
+
+absl::StatusOr<std::optional<std::string>> CaseIndexReader::LookupHousehold(
+    const relog::v1::HouseholdKey& key) const {
+  if (key.landlord_id().empty() != key.tenant_reference().empty()) {
+    return cases::InvalidField(
+        key.landlord_id().empty() ? "household_key.landlord_id"
+                                  : "household_key.tenant_reference",
+        reason::kFieldRequired,
+        "a tenant reference is the landlord's: give both or neither");
+  }
+  if (key.tenant_reference().empty() &&
+      key.national_application_number().empty()) {
+    return cases::InvalidField("household_key", reason::kFieldRequired,
+                               "give landlord_id and tenant_reference, or "
+                               "national_application_number");
+  }
+  if (natural_keys_ == nullptr) {
+    return absl::FailedPreconditionError("no natural-key hasher");
+  }
+  if (!key.tenant_reference().empty()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> found,
+                     views_->Get(kCaseIndexView, natural_keys_->TenantKey(
+                                                     key.landlord_id(),
+                                                     key.tenant_reference())));
+    if (found.has_value() || key.national_application_number().empty()) {
+      return found;
+    }
+  }
+  return views_->Get(kCaseIndexView, natural_keys_->NationalNumberKey(
+                                         key.national_application_number()));
 }
 
 }  // namespace relog::api

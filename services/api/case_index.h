@@ -10,9 +10,17 @@
 // with kind one of reference, tenant, register, nun (the national
 // application number). External ids are personal data: the erasure issue
 // must drop these keys with the household's key.
+//   natural/lt/{hex HMAC-SHA-256(secret, "lt" 0x1F landlord 0x1F tenant)}
+//   natural/nun/{hex HMAC-SHA-256(secret, "nun" 0x1F number)}  → case_id
+// The households' natural keys (docs/IMPORT.md), as keyed hashes only:
+// a tenant reference or a national number has few enough possible values
+// that a plain hash would be reversed by trying them all; without the
+// secret (a file outside the store, NaturalKeyHasher) nothing in the view
+// names a household. A lost or rotated secret costs a rebuild of the view.
 #ifndef RELOG_SERVICES_API_CASE_INDEX_H_
 #define RELOG_SERVICES_API_CASE_INDEX_H_
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,6 +28,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "relog/v1/case_service.pb.h"
 #include "services/cases/case_state.h"
@@ -32,12 +41,40 @@ inline constexpr char kCaseIndexView[] = "case-index";
 
 enum class LookupKind { kReference, kTenant, kRegister, kNationalNumber };
 
+// The keyed hashes of natural keys. Thread-safe (immutable).
+class NaturalKeyHasher {
+ public:
+  // `secret`: at least 16 bytes (LoadOrCreateNaturalKeySecret).
+  explicit NaturalKeyHasher(std::string secret) : secret_(std::move(secret)) {}
+
+  // The view keys of a landlord's tenant reference and of a national
+  // application number; empty when a part is empty.
+  std::string TenantKey(absl::string_view landlord_id,
+                        absl::string_view tenant_reference) const;
+  std::string NationalNumberKey(absl::string_view number) const;
+
+ private:
+  std::string Key(absl::string_view kind,
+                  std::initializer_list<absl::string_view> parts) const;
+
+  const std::string secret_;
+};
+
+// The secret in `path`: read, or created (32 random bytes, mode 0600, the
+// folder created) when the file does not exist. Errors: the file cannot be
+// read or written, or holds fewer than 16 bytes.
+absl::StatusOr<std::string> LoadOrCreateNaturalKeySecret(
+    const std::string& path);
+
 class CaseIndexProjection final : public projections::Projection {
  public:
   // `store` must outlive the projection: a case event whose case was not
   // just folded re-folds it from the stream up to that event (a stream
   // prefix never changes, so rebuilds reach the same view).
-  explicit CaseIndexProjection(const EventStore* store) : store_(store) {}
+  // `natural_keys` too (it hashes the natural keys the view holds).
+  CaseIndexProjection(const EventStore* store,
+                      const NaturalKeyHasher* natural_keys)
+      : store_(store), natural_keys_(natural_keys) {}
 
   std::string name() const override { return kCaseIndexView; }
   absl::Status Apply(const RecordedEvent& event,
@@ -53,6 +90,7 @@ class CaseIndexProjection final : public projections::Projection {
   void Remember(cases::CaseState state) ABSL_LOCKS_EXCLUDED(memo_mu_);
 
   const EventStore* const store_;
+  const NaturalKeyHasher* const natural_keys_;
   // Each case's state after the last event applied: a memo of the fold of
   // a stream prefix, which never changes, so Apply stays deterministic and
   // the live view and a rebuild may share it. Without it each event would
@@ -78,7 +116,10 @@ struct CaseListPage {
 // Reads over the view (thread-safe; they read committed view data only).
 class CaseIndexReader {
  public:
-  explicit CaseIndexReader(const ViewStore* views) : views_(views) {}
+  // `natural_keys` may be null when LookupHousehold is not used.
+  explicit CaseIndexReader(const ViewStore* views,
+                           const NaturalKeyHasher* natural_keys = nullptr)
+      : views_(views), natural_keys_(natural_keys) {}
 
   // Cases matching `filter`, by case id, after `page_token`.
   // Errors: INVALID_ARGUMENT (a page_token this method did not give).
@@ -90,8 +131,17 @@ class CaseIndexReader {
   absl::StatusOr<std::optional<std::string>> Lookup(
       LookupKind kind, const std::string& value) const;
 
+  // The case of a natural key: by landlord and tenant reference when both
+  // are given, else (or when they find nothing) by national number.
+  // Errors: INVALID_ARGUMENT (household_key.*: a landlord without tenant
+  // reference or the reverse, or nothing to look up), FAILED_PRECONDITION
+  // without a hasher.
+  absl::StatusOr<std::optional<std::string>> LookupHousehold(
+      const relog::v1::HouseholdKey& key) const;
+
  private:
   const ViewStore* const views_;
+  const NaturalKeyHasher* const natural_keys_;
 };
 
 }  // namespace relog::api

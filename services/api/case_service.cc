@@ -202,22 +202,28 @@ CaseService::Reactor* CaseService::GetCase(
           lookups.emplace_back(LookupKind::kNationalNumber,
                                &request->national_application_number());
         }
+        const bool by_household = request->has_household_key();
         const int given = static_cast<int>(lookups.size()) +
-                          (request->name().empty() ? 0 : 1);
+                          (request->name().empty() ? 0 : 1) +
+                          (by_household ? 1 : 0);
         if (given != 1) {
           return cases::InvalidField(
               "name", reason::kFieldRequired,
               "give exactly one of name, reference, tenant_reference, "
-              "dwelling_register_id, national_application_number");
+              "dwelling_register_id, national_application_number, "
+              "household_key");
         }
         std::string case_id;
         if (!request->name().empty()) {
           ASSIGN_OR_RETURN(case_id, CaseIdFromName(request->name(), "name"));
         } else {
           RETURN_IF_ERROR(AwaitIndex(context));
-          CaseIndexReader reader(&store_->views());
-          ASSIGN_OR_RETURN(std::optional<std::string> found,
-                           reader.Lookup(lookups[0].first, *lookups[0].second));
+          CaseIndexReader reader(&store_->views(), natural_keys_);
+          ASSIGN_OR_RETURN(
+              std::optional<std::string> found,
+              by_household
+                  ? reader.LookupHousehold(request->household_key())
+                  : reader.Lookup(lookups[0].first, *lookups[0].second));
           if (!found.has_value()) {
             return MakeError(absl::StatusCode::kNotFound, reason::kCaseNotFound,
                              "no case has that external id");
@@ -290,25 +296,7 @@ CaseService::Reactor* CaseService::GetCaseHistory(
       ASSIGN_OR_RETURN(
           cases::CaseEvent event,
           cases::DecodeCaseEvent(recorded, caller.readable_classes()));
-      relog::v1::CaseHistoryEvent* out = response->add_events();
-      out->set_version(recorded.version);
-      out->set_position(recorded.position);
-      out->set_event_id(EventIdToHex(recorded.id));
-      out->set_type(recorded.type);
-      out->set_occurred_at(absl::FormatCivilTime(event.occurred_on));
-      SetTimestamp(recorded.recorded_at, out->mutable_recorded_at());
-      out->set_actor(recorded.metadata.actor);
-      out->set_correlation_id(recorded.metadata.correlation_id);
-      out->set_causation_id(recorded.metadata.causation_id);
-      out->set_stream_hash(ToHex(recorded.stream_hash));
-      out->set_global_hash(ToHex(recorded.global_hash));
-      if (event.step.has_value()) *out->mutable_step() = *event.step;
-      if (event.correction.has_value()) {
-        *out->mutable_correction() = *event.correction;
-      }
-      if (event.cancellation.has_value()) {
-        *out->mutable_cancellation() = *event.cancellation;
-      }
+      ToHistoryEvent(recorded, event, response->add_events());
     }
     if (more) {
       response->set_next_page_token(

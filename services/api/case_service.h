@@ -24,14 +24,17 @@ class CaseService final : public relog::v1::CaseService::CallbackService {
   // the case-index view. Reads run on `queries`, apart from the commands'
   // executor: a list waiting for the case index to catch up holds a query
   // thread, never one that commands need.
+  // `natural_keys` hashes GetCase's household_key as the index does.
   CaseService(EventStore* store, Executor* queries, CaseCommandRunner* runner,
               const projections::ProjectionRunner* index,
-              const CallerRegistry* callers)
+              const CallerRegistry* callers,
+              const NaturalKeyHasher* natural_keys)
       : store_(store),
         queries_(queries),
         runner_(runner),
         index_(index),
-        callers_(callers) {}
+        callers_(callers),
+        natural_keys_(natural_keys) {}
 
   using Reactor = grpc::ServerUnaryReactor;
   using Context = grpc::CallbackServerContext;
@@ -156,6 +159,7 @@ class CaseService final : public relog::v1::CaseService::CallbackService {
   CaseCommandRunner* const runner_;
   const projections::ProjectionRunner* const index_;
   const CallerRegistry* const callers_;
+  const NaturalKeyHasher* const natural_keys_;
 };
 
 }  // namespace relog::api

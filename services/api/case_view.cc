@@ -3,6 +3,7 @@
 #include "absl/time/civil_time.h"
 #include "services/api/case_repository.h"
 #include "services/cases/phase_rules.h"
+#include "storage/sha256.h"
 
 namespace relog::api {
 namespace {
@@ -72,6 +73,29 @@ void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
 }
 
+void ToHistoryEvent(const RecordedEvent& recorded,
+                    const cases::CaseEvent& event,
+                    relog::v1::CaseHistoryEvent* out) {
+  out->set_version(recorded.version);
+  out->set_position(recorded.position);
+  out->set_event_id(EventIdToHex(recorded.id));
+  out->set_type(recorded.type);
+  out->set_occurred_at(absl::FormatCivilTime(event.occurred_on));
+  SetTimestamp(recorded.recorded_at, out->mutable_recorded_at());
+  out->set_actor(recorded.metadata.actor);
+  out->set_correlation_id(recorded.metadata.correlation_id);
+  out->set_causation_id(recorded.metadata.causation_id);
+  out->set_stream_hash(ToHex(recorded.stream_hash));
+  out->set_global_hash(ToHex(recorded.global_hash));
+  if (event.step.has_value()) *out->mutable_step() = *event.step;
+  if (event.correction.has_value()) {
+    *out->mutable_correction() = *event.correction;
+  }
+  if (event.cancellation.has_value()) {
+    *out->mutable_cancellation() = *event.cancellation;
+  }
+}
+
 relog::v1::Case ToCaseProto(const cases::CaseState& state, absl::Time updated) {
   const cases::CaseFacts& f = state.facts;
   relog::v1::Case out;
@@ -136,6 +160,7 @@ relog::v1::Case ToCaseProto(const cases::CaseState& state, absl::Time updated) {
   }
   for (std::string& step : NextSteps(f)) out.add_next_steps(std::move(step));
   *out.mutable_identification() = f.identification;
+  out.set_imported_history(f.identification.imported_history());
   if (f.diagnosis.has_value()) *out.mutable_diagnosis() = *f.diagnosis;
   out.set_last_step_on(Day(f.last_step_on));
   if (state.exists()) SetTimestamp(updated, out.mutable_update_time());

@@ -8,6 +8,8 @@
 #include "absl/time/time.h"
 #include "relog/v1/case_service.pb.h"
 #include "services/cases/case_state.h"
+#include "services/cases/event_codec.h"
+#include "storage/event_store.h"
 
 namespace relog::api {
 
@@ -20,6 +22,12 @@ std::vector<std::string> NextSteps(const cases::CaseFacts& facts);
 relog::v1::Case ToCaseProto(const cases::CaseState& state, absl::Time updated);
 
 void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out);
+
+// One event of a case's history as the API shows it (GetCaseHistory,
+// subscriptions): `event` is `recorded` decoded for the caller.
+void ToHistoryEvent(const RecordedEvent& recorded,
+                    const cases::CaseEvent& event,
+                    relog::v1::CaseHistoryEvent* out);
 
 }  // namespace relog::api
 

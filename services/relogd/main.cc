@@ -2,7 +2,8 @@
 //
 //   relogd [--listen=127.0.0.1:50051] [--data_dir=var/relog]
 //          [--reference_dir=deploy/reference/mel] [--port_file=FILE]
-//          [--shutdown_grace_seconds=10]
+//          [--shutdown_grace_seconds=10] [--checkpoint_key=FILE]
+//          [--checkpoint_dir=DIR] [--checkpoint_interval_seconds=600]
 //
 // At startup the reference data files are loaded into the store's
 // reference stream when they changed (docs/REFERENCE.md); commands decide
@@ -16,6 +17,15 @@
 // parallel tests never collide). SIGTERM or SIGINT stops it gracefully: no
 // new calls, calls in flight get the grace period to finish, then the store
 // completes every queued append and closes.
+//
+// Signed checkpoints (docs/AUDIT.md): the Ed25519 key is
+// <data_dir>/keys/checkpoint-ed25519.pem unless --checkpoint_key says
+// otherwise, generated at the first start (mode 0600, folder 0700); relogd
+// refuses to start if group or others may access it. A checkpoint of the
+// head goes into <data_dir>/checkpoints (or --checkpoint_dir) every
+// --checkpoint_interval_seconds when the head moved, on demand
+// (Audit.CreateCheckpoint, exports), and at shutdown once nothing can
+// append any more, before the store closes.
 #include <signal.h>
 #include <unistd.h>
 
@@ -37,6 +47,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/api/audit_service.h"
 #include "services/api/caller_interceptor.h"
 #include "services/api/case_command_runner.h"
 #include "services/api/case_index.h"
@@ -44,6 +55,9 @@
 #include "services/api/executor.h"
 #include "services/api/log_service.h"
 #include "services/api/reports_service.h"
+#include "services/api/subscription_service.h"
+#include "services/audit/checkpoint_writer.h"
+#include "services/audit/signing_key.h"
 #include "services/projections/projection_runner.h"
 #include "services/reference/reference_files.h"
 #include "services/reference/reference_stream.h"
@@ -59,6 +73,10 @@ ABSL_FLAG(std::string, reference_dir, "deploy/reference/mel",
           "the reference data files loaded at startup; empty: use the set "
           "already in the store");
 ABSL_FLAG(bool, access_log, true, "log one line per call");
+ABSL_FLAG(std::string, natural_key_secret, "",
+          "the secret of the keyed hashes of natural keys in the case index "
+          "(created, mode 0600, if missing; docs/IMPORT.md); empty: "
+          "DATA_DIR/natural-key.secret");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the port actually bound is written there once serving");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
@@ -70,6 +88,20 @@ ABSL_FLAG(int, query_threads, 4,
           "threads for case reads and lists (which may wait for the case "
           "index)");
 ABSL_FLAG(int, log_verbosity, 0, "glog's verbose level (glog's -v)");
+ABSL_FLAG(std::string, checkpoint_key, "",
+          "the Ed25519 key file of signed checkpoints (mode 0600; generated "
+          "if missing); empty: <data_dir>/keys/checkpoint-ed25519.pem");
+ABSL_FLAG(std::string, checkpoint_dir, "",
+          "where signed checkpoints are written; empty: "
+          "<data_dir>/checkpoints");
+ABSL_FLAG(int, checkpoint_interval_seconds, 600,
+          "sign the head this often when it moved (0: only on demand and at "
+          "shutdown)");
+ABSL_FLAG(int, max_subscriptions, 64,
+          "subscription streams served at once (each holds a thread)");
+ABSL_FLAG(int, subscription_write_timeout_seconds, 30,
+          "a subscription whose consumer leaves one message unread this "
+          "long ends with RESOURCE_EXHAUSTED");
 
 namespace relog {
 namespace {
@@ -80,9 +112,14 @@ struct Options {
   std::string reference_dir;
   bool access_log = true;
   std::string port_file;
+  std::string natural_key_secret;
   absl::Duration shutdown_grace;
   int executor_threads = 4;
   int query_threads = 4;
+  std::string checkpoint_key;
+  std::string checkpoint_dir;
+  absl::Duration checkpoint_interval;
+  api::SubscriptionOptions subscriptions;
 };
 
 // Written to a temporary name, then renamed: a reader never sees half a
@@ -148,6 +185,22 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   LOG(INFO) << "store " << options.data_dir << " open at position "
             << head.position;
 
+  // Before anything is served: a key that others may read is refused here.
+  absl::StatusOr<std::unique_ptr<audit::SigningKey>> checkpoint_key =
+      audit::SigningKey::LoadOrCreate(options.checkpoint_key);
+  if (!checkpoint_key.ok()) {
+    LOG(ERROR) << "checkpoint key: " << checkpoint_key.status().message();
+    return 1;
+  }
+  audit::CheckpointWriterOptions checkpoint_options;
+  checkpoint_options.dir = options.checkpoint_dir;
+  checkpoint_options.interval = options.checkpoint_interval;
+  audit::CheckpointWriter checkpoints(store->get(), checkpoint_key->get(),
+                                      RealClock::Get(), checkpoint_options);
+  LOG(INFO) << "checkpoint key " << (*checkpoint_key)->public_key().key_id()
+            << " (" << options.checkpoint_key << "), checkpoints in "
+            << options.checkpoint_dir;
+
   const absl::TimeZone paris = BusinessTimeZone();
   absl::StatusOr<std::shared_ptr<const reference::ReferenceData>> reference =
       LoadReference(options.reference_dir, **store, paris);
@@ -166,10 +219,23 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
       }
     };
   };
+  const std::string secret_path =
+      options.natural_key_secret.empty()
+          ? (std::filesystem::path(options.data_dir) / "natural-key.secret")
+                .string()
+          : options.natural_key_secret;
+  absl::StatusOr<std::string> secret =
+      api::LoadOrCreateNaturalKeySecret(secret_path);
+  if (!secret.ok()) {
+    LOG(ERROR) << "natural-key secret: " << secret.status();
+    return 1;
+  }
+  const api::NaturalKeyHasher natural_keys(*std::move(secret));
   projections::RunnerOptions case_index_options;
   case_index_options.on_failure = not_serving("relog.v1.CaseService");
   projections::ProjectionRunner case_index(
-      store->get(), std::make_unique<api::CaseIndexProjection>(store->get()),
+      store->get(),
+      std::make_unique<api::CaseIndexProjection>(store->get(), &natural_keys),
       case_index_options);
   case_index.Start();
 
@@ -193,11 +259,16 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   api::CaseCommandRunner commands(store->get(), executor.get(),
                                   RealClock::Get(), *reference, paris);
   api::CallerRegistry callers;
+  api::AuditService audit_service(store->get(), queries.get(), &checkpoints,
+                                  checkpoint_key->get(), &callers,
+                                  RealClock::Get());
   api::CaseService case_service(store->get(), queries.get(), &commands,
-                                &case_index, &callers);
+                                &case_index, &callers, &natural_keys);
   api::ReportsService reports_service(
       store->get(), queries.get(), &report_facts, &report_table,
       {&case_index, &report_facts}, &callers, RealClock::Get());
+  api::SubscriptionService subscription_service(store->get(), &callers,
+                                                options.subscriptions);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -209,6 +280,8 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   builder.RegisterService(&log_service);
   builder.RegisterService(&case_service);
   builder.RegisterService(&reports_service);
+  builder.RegisterService(&audit_service);
+  builder.RegisterService(&subscription_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -237,6 +310,7 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   }
   LOG(INFO) << "relogd serving on port " << port << " (" << options.listen
             << ")";
+  checkpoints.Start();
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
@@ -249,6 +323,14 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
             << options.shutdown_grace << ")";
   health.store(nullptr);
   server->GetHealthCheckService()->SetServingStatus(false);
+  // Streams never end on their own: end them first, with UNAVAILABLE, so
+  // that the consumers know to resume (the server would cancel them only
+  // at the end of the grace period).
+  if (const size_t left = subscription_service.Shutdown(
+          absl::Now() + std::min(options.shutdown_grace, absl::Seconds(5)));
+      left > 0) {
+    LOG(WARNING) << left << " subscription(s) still sending at shutdown";
+  }
   server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
   // Shutdown returned once every call finished, and a command's call
   // finishes only after its append was answered; drain anyway, so that no
@@ -263,6 +345,14 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   case_index.Stop();
   report_facts.Stop();
   server.reset();
+  // Every call and command is over, so nothing appends any more: the last
+  // checkpoint signs the final head, before the store closes.
+  if (absl::StatusOr<bool> wrote = checkpoints.WriteAtShutdown(); !wrote.ok()) {
+    LOG(ERROR) << "shutdown checkpoint: " << wrote.status();
+  } else if (*wrote) {
+    LOG(INFO) << "shutdown checkpoint at position "
+              << checkpoints.last_position();
+  }
   store->reset();  // completes queued appends, closes the database
   LOG(INFO) << "relogd stopped";
   return 0;
@@ -282,10 +372,25 @@ int main(int argc, char** argv) {
   options.reference_dir = absl::GetFlag(FLAGS_reference_dir);
   options.access_log = absl::GetFlag(FLAGS_access_log);
   options.port_file = absl::GetFlag(FLAGS_port_file);
+  options.natural_key_secret = absl::GetFlag(FLAGS_natural_key_secret);
   options.shutdown_grace =
       absl::Seconds(std::max(0, absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   options.executor_threads = std::max(1, absl::GetFlag(FLAGS_executor_threads));
   options.query_threads = std::max(1, absl::GetFlag(FLAGS_query_threads));
+  options.checkpoint_key = absl::GetFlag(FLAGS_checkpoint_key);
+  if (options.checkpoint_key.empty()) {
+    options.checkpoint_key = options.data_dir + "/keys/checkpoint-ed25519.pem";
+  }
+  options.checkpoint_dir = absl::GetFlag(FLAGS_checkpoint_dir);
+  if (options.checkpoint_dir.empty()) {
+    options.checkpoint_dir = options.data_dir + "/checkpoints";
+  }
+  options.checkpoint_interval = absl::Seconds(
+      std::max(0, absl::GetFlag(FLAGS_checkpoint_interval_seconds)));
+  options.subscriptions.max_streams =
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_subscriptions)));
+  options.subscriptions.write_timeout = absl::Seconds(
+      std::max(1, absl::GetFlag(FLAGS_subscription_write_timeout_seconds)));
 
 #ifdef NDEBUG
   // Debian's Abseil is built with its debug deadlock detector on, which

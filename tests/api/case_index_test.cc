@@ -3,10 +3,13 @@
 // exactly the view the incremental path reached.
 #include "services/api/case_index.h"
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -86,6 +89,7 @@ class CaseIndexTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  const NaturalKeyHasher natural_keys_{"the test's secret, 16+ bytes"};
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<CaseCommandRunner> runner_;
   // Destroyed first (members go in reverse order): its threads are joined
@@ -109,9 +113,10 @@ TEST_F(CaseIndexTest, LookupsFollowCorrectionsAndRebuildMatchesIncremental) {
   ASSERT_OK(Run("c3", "fix-c3", fix));
 
   projections::ProjectionRunner index(
-      store_.get(), std::make_unique<CaseIndexProjection>(store_.get()));
+      store_.get(),
+      std::make_unique<CaseIndexProjection>(store_.get(), &natural_keys_));
   ASSERT_OK(index.CatchUp());
-  CaseIndexReader reader(&store_->views());
+  CaseIndexReader reader(&store_->views(), &natural_keys_);
   absl::StatusOr<std::optional<std::string>> found =
       reader.Lookup(LookupKind::kTenant, "T-3-fixed");
   ASSERT_OK(found);
@@ -119,6 +124,37 @@ TEST_F(CaseIndexTest, LookupsFollowCorrectionsAndRebuildMatchesIncremental) {
   found = reader.Lookup(LookupKind::kTenant, "T-3");
   ASSERT_OK(found);
   EXPECT_FALSE(found->has_value()) << "the corrected id still points at c3";
+
+  // The natural key (origin landlord + tenant reference) follows the
+  // correction too, and the view holds only its keyed hash.
+  relog::v1::HouseholdKey key;
+  key.set_landlord_id("999000029");  // BAT-A's landlord, filled by relog
+  key.set_tenant_reference("T-3-fixed");
+  found = reader.LookupHousehold(key);
+  ASSERT_OK(found);
+  EXPECT_EQ(found->value_or(""), "c3");
+  key.set_tenant_reference("T-3");
+  found = reader.LookupHousehold(key);
+  ASSERT_OK(found);
+  EXPECT_FALSE(found->has_value());
+  key.set_landlord_id("999000011");  // another landlord's T-4
+  key.set_tenant_reference("T-4");
+  found = reader.LookupHousehold(key);
+  ASSERT_OK(found);
+  EXPECT_FALSE(found->has_value()) << "a tenant reference is per landlord";
+  key.set_landlord_id("");
+  EXPECT_EQ(reader.LookupHousehold(key).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  for (const ViewEntry& entry : Dump()) {
+    if (absl::StartsWith(entry.key, "natural/")) {
+      EXPECT_FALSE(absl::StrContains(entry.key, "T-3")) << entry.key;
+    }
+  }
+  // Another secret, other keys: the hash is keyed.
+  const NaturalKeyHasher other("another secret, 16+ bytes");
+  EXPECT_NE(other.TenantKey("999000029", "T-3-fixed"),
+            natural_keys_.TenantKey("999000029", "T-3-fixed"));
+  EXPECT_EQ(natural_keys_.TenantKey("", "T-1"), "");
 
   CaseListFilter filter;
   filter.reference_contains = "ref-1";  // REF-1, REF-10, REF-11
@@ -157,6 +193,23 @@ TEST_F(CaseIndexTest, LookupsFollowCorrectionsAndRebuildMatchesIncremental) {
     EXPECT_EQ(rebuilt[i].key, incremental[i].key);
     EXPECT_EQ(rebuilt[i].value, incremental[i].value) << rebuilt[i].key;
   }
+}
+
+TEST(NaturalKeySecretTest, CreatedOnceOwnerOnlyThenRead) {
+  TempDir dir;
+  const std::string path = dir.Sub("keys/natural-key.secret");
+  absl::StatusOr<std::string> created = LoadOrCreateNaturalKeySecret(path);
+  ASSERT_OK(created);
+  EXPECT_EQ(created->size(), 32u);
+  EXPECT_EQ(
+      std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  absl::StatusOr<std::string> read = LoadOrCreateNaturalKeySecret(path);
+  ASSERT_OK(read);
+  EXPECT_EQ(*read, *created);
+  std::ofstream(path, std::ios::trunc) << "short";
+  EXPECT_EQ(LoadOrCreateNaturalKeySecret(path).status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

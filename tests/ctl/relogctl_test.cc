@@ -1,11 +1,14 @@
 // relogctl end to end: the real binary against a real relogd child process.
+#include <signal.h>
 #include <stdio.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
@@ -189,6 +192,91 @@ TEST_F(RelogctlCaseTest, ReportsPrintTablesWriteCsvAnnexesAndRebuild) {
   EXPECT_THAT(Run("projections rebuild report-facts"), HasSubstr("exit=0"));
   EXPECT_THAT(Run("projections rebuild nothing-of-the-kind"),
               HasSubstr("exit=1"));
+}
+
+// The JSON lines of `out` (before "exit="), one event each.
+std::vector<std::string> EventLines(const std::string& out) {
+  std::vector<std::string> lines;
+  for (absl::string_view line :
+       absl::StrSplit(out.substr(0, out.find("exit=")), '\n')) {
+    if (absl::StartsWith(line, "{")) lines.emplace_back(line);
+  }
+  return lines;
+}
+
+// A back-office feed through `relogctl subscribe`: it saves its position,
+// relogd is killed (SIGKILL) and restarted on the same data, more steps
+// are recorded, and the resumed feed prints exactly the events it had not
+// printed — together, what one uninterrupted feed prints.
+TEST_F(RelogctlCaseTest, SubscribeResumesFromItsPositionFileAcrossAKill) {
+  ASSERT_THAT(Run(kIdentify), HasSubstr("exit=0"));
+  const std::string position_file = dir_.Sub("feed.position");
+  const std::string feed = absl::StrCat(
+      "--json subscribe --landlord=999000029 --until_caught_up "
+      "--position_file=",
+      position_file);
+  const std::string first = Run(feed, false);
+  ASSERT_THAT(first, HasSubstr("exit=0")) << first;
+  ASSERT_EQ(EventLines(first).size(), 1u) << first;
+  EXPECT_THAT(first, HasSubstr("\"type\":\"relog.v1.HouseholdIdentified\""));
+  EXPECT_THAT(ReadFile(position_file), ::testing::MatchesRegex("[0-9]+\n"));
+
+  relogd_->process().Signal(SIGKILL);
+  relogd_->process().WaitForExit(absl::Seconds(30));
+  relogd_ = std::make_unique<testing::RelogdProcess>(
+      RELOGD_PATH, RELOG_SOURCE_DIR, dir_.Sub("data"), dir_);
+  ASSERT_FALSE(relogd_->address().empty()) << "relogd did not restart";
+  server_ = "--server=" + relogd_->address();
+  std::string kIdentify2 = kIdentify;
+  absl::StrReplaceAll(
+      {{"CTL-TEST-1", "CTL-TEST-2"}, {"RPLS-CTL-1", "RPLS-CTL-2"}},
+      &kIdentify2);
+  ASSERT_THAT(Run(kIdentify2), HasSubstr("exit=0"));
+  // Another landlord's case: not for this feed.
+  std::string other = kIdentify;
+  absl::StrReplaceAll({{"CTL-TEST-1", "CTL-TEST-3"},
+                       {"RPLS-CTL-1", "RPLS-CTL-3"},
+                       {"OP-LIL-CONCORDE-1", "OP-ROU-ALMA"},
+                       {"999000029", "999000011"},
+                       {"59350", "59512"},
+                       {"QP059001", "QP059002"},
+                       {"BAT-A", "BAT-B"}},
+                      &other);
+  ASSERT_THAT(Run(other), HasSubstr("exit=0"));
+
+  const std::string second = Run(feed, false);
+  ASSERT_THAT(second, HasSubstr("exit=0")) << second;
+  ASSERT_EQ(EventLines(second).size(), 1u) << second;
+  EXPECT_THAT(second, HasSubstr("CTL-TEST-2"));
+
+  const std::string whole =
+      Run("--json subscribe --landlord=999000029 --until_caught_up --after=0",
+          false);
+  std::vector<std::string> resumed = EventLines(first);
+  for (const std::string& line : EventLines(second)) resumed.push_back(line);
+  EXPECT_EQ(resumed, EventLines(whole));
+
+  // The auditor's timeline of that case, now and before it existed.
+  const std::string first_line = EventLines(first)[0];
+  const size_t at = first_line.find("\"case\":\"") + 8;
+  const std::string name = first_line.substr(at, first_line.find('"', at) - at);
+  const std::string replay = Run("audit replay " + name);
+  EXPECT_THAT(replay, HasSubstr("HouseholdIdentified"));
+  EXPECT_THAT(replay, HasSubstr("-> IDENTIFIED"));
+  EXPECT_THAT(replay, HasSubstr("exit=0"));
+  const std::string before =
+      Run("audit replay " + name + " --known_at=2001-01-01");
+  EXPECT_THAT(before, HasSubstr("CASE_NOT_FOUND"));
+  EXPECT_THAT(before, HasSubstr("exit=1"));
+
+  // A text feed of everything, and a usage error.
+  const std::string text = Run("subscribe --until_caught_up");
+  EXPECT_THAT(text, HasSubstr("relog.v1.HouseholdIdentified"));
+  EXPECT_THAT(text, HasSubstr("exit=0"));
+  EXPECT_THAT(Run("subscribe --after=x"), HasSubstr("exit=2"));
+  const std::string bad = Run("subscribe --type=Nope --until_caught_up");
+  EXPECT_THAT(bad, HasSubstr("event_types[0]"));
+  EXPECT_THAT(bad, HasSubstr("exit=1"));
 }
 
 }  // namespace

@@ -958,6 +958,7 @@ void RunNational(const BenchOptions& options, const std::string& mel) {
                          absl::FormatDuration(options.case_index_budget), ")")
           : std::string()));
   const absl::Time index_deadline = absl::Now() + options.case_index_budget;
+  const api::NaturalKeyHasher natural_keys("relog_bench_reports secret");
   projections::RunnerOptions index_options;
   if (bounded) {
     index_options.after_batch = [index_deadline](uint64_t) {
@@ -965,7 +966,8 @@ void RunNational(const BenchOptions& options, const std::string& mel) {
     };
   }
   projections::ProjectionRunner index(
-      store.get(), std::make_unique<api::CaseIndexProjection>(store.get()),
+      store.get(),
+      std::make_unique<api::CaseIndexProjection>(store.get(), &natural_keys),
       index_options);
   absl::Duration index_time;
   uint64_t index_events = head;
