@@ -30,7 +30,7 @@ import relog_stubs  # noqa: E402
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
   position     INTEGER NOT NULL,  -- in relog's global log
-  event_id     TEXT NOT NULL,
+  event_id     TEXT NOT NULL UNIQUE,  -- a repeat would fail loudly
   case_name    TEXT NOT NULL,     -- cases/{id}
   version      INTEGER NOT NULL,  -- in the case's stream
   type         TEXT NOT NULL,     -- relog.v1.OfferMade, ...

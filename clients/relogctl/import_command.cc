@@ -751,6 +751,10 @@ int RunImport(const Context& ctx, const std::vector<std::string>& args) {
   households.reserve(csv->records.size());
   std::map<std::string, int> line_of_key;
   for (const CsvRecord& record : csv->records) {
+    if (!record.error.empty()) {
+      errors.push_back({record.line, "", record.error});
+      continue;
+    }
     std::optional<HouseholdImport> h =
         ParseHouseholdRow(csv->header, record, today, &errors);
     if (!h.has_value()) continue;

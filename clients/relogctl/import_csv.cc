@@ -250,10 +250,9 @@ absl::StatusOr<CsvFile> ParseCsv(absl::string_view bytes,
         rec.fields.pop_back();
       }
       if (rec.fields.size() > file.header.size()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("line ", rec.line, ": ", rec.fields.size(),
-                         " fields, the header has ", file.header.size(),
-                         " (a separator inside a value must be quoted)"));
+        rec.error = absl::StrCat(
+            rec.fields.size(), " fields, the header has ", file.header.size(),
+            " (a separator inside a value must be quoted)");
       }
     }
     rec.fields.resize(file.header.size());

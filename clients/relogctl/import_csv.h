@@ -35,6 +35,9 @@ struct CsvRecord {
   // may span lines).
   int line = 0;
   std::vector<std::string> fields;
+  // Set when the record cannot be read as a row of the header (more
+  // fields than it has): the reason, for that row alone to be rejected.
+  std::string error;
 };
 
 struct CsvFile {

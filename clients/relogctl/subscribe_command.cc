@@ -151,8 +151,10 @@ std::string SubscribeHelp() {
       "  --after=N            start after position N (default 0: the whole "
       "log)\n"
       "  --from_now           start at the log's head\n"
-      "  --position_file=F    resume after the position saved in F, and save "
-      "there\n"
+      "  --position_file=F    resume after the position saved in F (when F "
+      "exists,\n"
+      "                       --after and --from_now only start a new "
+      "file), and save there\n"
       "                       the position of every message once printed "
       "(at least\n"
       "                       once: an event printed just before a crash "
@@ -180,6 +182,13 @@ int Subscribe(const Context& ctx, const std::vector<std::string>& args) {
         ReadPosition(a.position_file);
     if (!saved.ok()) return UsageError(saved.status().message());
     if (saved->has_value()) {
+      if (a.request.from_now() || a.request.after_position() != 0) {
+        std::fprintf(stderr,
+                     "relogctl: resuming after position %llu from %s "
+                     "(--after and --from_now only start a new file)\n",
+                     static_cast<unsigned long long>(**saved),
+                     a.position_file.c_str());
+      }
       a.request.set_from_now(false);
       a.request.set_after_position(**saved);
     }

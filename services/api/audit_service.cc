@@ -25,6 +25,12 @@ namespace v1 = ::relog::v1;
 constexpr size_t kExportChunkBytes = 512 << 10;
 constexpr uint64_t kLinksPerMessage = 4096;
 
+absl::Status Unauthenticated() {
+  return MakeError(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
+                   "only local callers are served until authentication "
+                   "exists");
+}
+
 grpc::Status ShuttingDown() {
   return ToGrpcStatus(MakeError(absl::StatusCode::kUnavailable,
                                 "SERVER_SHUTTING_DOWN",
@@ -124,6 +130,10 @@ grpc::ServerUnaryReactor* AuditService::CreateCheckpoint(
     Context* context, const v1::CreateCheckpointRequest*,
     v1::Checkpoint* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!callers_->Get(context).authenticated()) {
+    reactor->Finish(ToGrpcStatus(Unauthenticated()));
+    return reactor;
+  }
   // An fsync'ed file write: on the executor.
   const bool queued = executor_->Submit([this, context, reactor, response] {
     if (context->IsCancelled()) {
@@ -155,15 +165,20 @@ grpc::ServerUnaryReactor* AuditService::GetPublicKey(
 
 grpc::ServerWriteReactor<v1::ChainLinks>* AuditService::ReadChainLinks(
     Context* context, const v1::ReadChainLinksRequest* request) {
+  if (!callers_->Get(context).authenticated()) {
+    return new FailedStream<v1::ChainLinks>(Unauthenticated());
+  }
   const uint64_t from = request->from_position();
   const uint64_t to = request->to_position() == 0
                           ? store_->GetLogHead().position
                           : request->to_position();
   if (from == 0 || (request->to_position() != 0 && to < from)) {
-    return new FailedStream<v1::ChainLinks>(
-        MakeError(absl::StatusCode::kInvalidArgument, "INVALID_RANGE",
-                  "from_position must be at least 1 and not after to_position",
-                  {{meta::kField, "from_position"}}));
+    const bool bad_from = from == 0;
+    return new FailedStream<v1::ChainLinks>(MakeError(
+        absl::StatusCode::kInvalidArgument, "INVALID_RANGE",
+        bad_from ? "from_position must be at least 1"
+                 : "to_position must not be before from_position",
+        {{meta::kField, bad_from ? "from_position" : "to_position"}}));
   }
   auto next = std::make_shared<uint64_t>(from);
   const EventStore* store = store_;
@@ -207,6 +222,10 @@ grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::ExportCase(
 
 grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::Export(
     Context* context, std::string stream_id, uint64_t from_position) {
+  // Exports carry every payload as stored: personal data included.
+  if (!callers_->Get(context).authenticated()) {
+    return new FailedStream<v1::ExportChunk>(Unauthenticated());
+  }
   struct State {
     std::string stream_id;
     uint64_t from_position = 0;
@@ -256,38 +275,34 @@ grpc::ServerUnaryReactor* AuditService::ReplayCase(
     v1::ReplayCaseResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const Caller caller = callers_->Get(context);
-  const bool queued = executor_->Submit([this, context, reactor, request,
-                                         response, caller] {
-    auto replay = [&]() -> absl::Status {
-      if (!caller.authenticated()) {
-        return MakeError(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
-                         "only local callers are served until "
-                         "authentication exists");
-      }
-      absl::StatusOr<std::string> case_id =
-          CaseIdFromName(request->name(), "name");
-      if (!case_id.ok()) return case_id.status();
-      std::optional<absl::Time> known_at;
-      if (request->has_known_at()) {
-        known_at = absl::FromUnixSeconds(request->known_at().seconds()) +
-                   absl::Nanoseconds(request->known_at().nanos());
-        if (*known_at > clock_->Now()) {
-          return cases::InvalidField("known_at", reason::kDateInFuture,
-                                     "is still to come");
+  const bool queued =
+      executor_->Submit([this, context, reactor, request, response, caller] {
+        auto replay = [&]() -> absl::Status {
+          if (!caller.authenticated()) return Unauthenticated();
+          absl::StatusOr<std::string> case_id =
+              CaseIdFromName(request->name(), "name");
+          if (!case_id.ok()) return case_id.status();
+          std::optional<absl::Time> known_at;
+          if (request->has_known_at()) {
+            known_at = absl::FromUnixSeconds(request->known_at().seconds()) +
+                       absl::Nanoseconds(request->known_at().nanos());
+            if (*known_at > clock_->Now()) {
+              return cases::InvalidField("known_at", reason::kDateInFuture,
+                                         "is still to come");
+            }
+          }
+          absl::StatusOr<v1::ReplayCaseResponse> replayed = api::ReplayCase(
+              *store_, *case_id, known_at, caller.readable_classes());
+          if (!replayed.ok()) return replayed.status();
+          *response = *std::move(replayed);
+          return absl::OkStatus();
+        };
+        if (context->IsCancelled()) {
+          reactor->Finish(grpc::Status::CANCELLED);
+          return;
         }
-      }
-      absl::StatusOr<v1::ReplayCaseResponse> replayed = api::ReplayCase(
-          *store_, *case_id, known_at, caller.readable_classes());
-      if (!replayed.ok()) return replayed.status();
-      *response = *std::move(replayed);
-      return absl::OkStatus();
-    };
-    if (context->IsCancelled()) {
-      reactor->Finish(grpc::Status::CANCELLED);
-      return;
-    }
-    reactor->Finish(ToGrpcStatus(replay()));
-  });
+        reactor->Finish(ToGrpcStatus(replay()));
+      });
   if (!queued) reactor->Finish(ShuttingDown());
   return reactor;
 }

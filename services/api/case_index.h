@@ -15,8 +15,10 @@
 // The households' natural keys (docs/IMPORT.md), as keyed hashes only:
 // a tenant reference or a national number has few enough possible values
 // that a plain hash would be reversed by trying them all; without the
-// secret (a file outside the store, NaturalKeyHasher) nothing in the view
-// names a household. A lost or rotated secret costs a rebuild of the view.
+// secret (a file outside the store, NaturalKeyHasher) these keys name no
+// household. (The older lookup/tenant and lookup/nun keys above still hold
+// those values in clear, until the erasure issue replaces them.) A lost or
+// rotated secret costs a rebuild of the view.
 #ifndef RELOG_SERVICES_API_CASE_INDEX_H_
 #define RELOG_SERVICES_API_CASE_INDEX_H_
 

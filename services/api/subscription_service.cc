@@ -32,6 +32,7 @@ absl::StatusOr<StreamSettings> SettingsOf(
     const SubscriptionOptions& options) {
   StreamSettings settings;
   settings.write_timeout = options.write_timeout;
+  settings.cancel_grace = options.cancel_grace;
   settings.tracked_cases = options.tracked_cases;
   if (request.from_now()) {
     if (request.after_position() != 0) {
@@ -97,7 +98,7 @@ SubscriptionService::Subscribe(grpc::CallbackServerContext* context,
                      " subscriptions at once; retry later")));
   }
   auto* stream = new SubscriptionStream(
-      store_, std::move(caller), *std::move(filter), *settings,
+      context, store_, std::move(caller), *std::move(filter), *settings,
       [this](SubscriptionStream* done) { Forget(done); });
   streams_.insert(stream);
   stream->Start();

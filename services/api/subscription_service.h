@@ -23,6 +23,8 @@ struct SubscriptionOptions {
   size_t max_streams = 64;
   // A message unread for longer ends its stream (SUBSCRIBER_TOO_SLOW).
   absl::Duration write_timeout = absl::Seconds(30);
+  // Then, how long the call may stay open before it is cancelled.
+  absl::Duration cancel_grace = absl::Seconds(30);
   size_t tracked_cases = 20000;
 };
 

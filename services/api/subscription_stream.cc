@@ -28,9 +28,11 @@ constexpr uint64_t kScanChunk = 1024;
 }  // namespace
 
 SubscriptionStream::SubscriptionStream(
-    EventStore* store, Caller caller, SubscriptionFilter filter,
-    StreamSettings settings, std::function<void(SubscriptionStream*)> on_done)
-    : store_(store),
+    grpc::CallbackServerContext* context, EventStore* store, Caller caller,
+    SubscriptionFilter filter, StreamSettings settings,
+    std::function<void(SubscriptionStream*)> on_done)
+    : context_(context),
+      store_(store),
       caller_(std::move(caller)),
       filter_(std::move(filter)),
       settings_(settings),
@@ -61,16 +63,15 @@ void SubscriptionStream::OnCancel() {
 }
 
 void SubscriptionStream::OnDone() {
-  // OnDone follows Finish(), the worker's last act; it may run on the
-  // worker itself (gRPC may run reactions inline), which cannot join
-  // itself.
-  if (worker_.joinable()) {
-    if (worker_.get_id() == std::this_thread::get_id()) {
-      worker_.detach();
-    } else {
-      worker_.join();
-    }
+  {
+    absl::MutexLock lock(&mu_);
+    done_ = true;
   }
+  if (worker_.get_id() == std::this_thread::get_id()) {
+    done_on_worker_ = true;  // Run() deletes the stream once Finish returns
+    return;
+  }
+  if (worker_.joinable()) worker_.join();
   on_done_(this);
   delete this;
 }
@@ -80,7 +81,30 @@ void SubscriptionStream::Run() {
   if (!outcome.ok() && !cancelled_.load()) {
     VLOG(1) << "subscription of " << caller_.identity << " ended: " << outcome;
   }
+  bool write_in_flight;
+  {
+    absl::MutexLock lock(&mu_);
+    write_in_flight = write_pending_;
+  }
   Finish(ToGrpcStatus(outcome));
+  if (write_in_flight && !done_on_worker_) {
+    // The status waits behind a message the consumer does not read: give
+    // it one more grace (a short one at shutdown), then cancel the call.
+    const absl::Duration grace =
+        shutting_down_.load() ? absl::Seconds(1) : settings_.cancel_grace;
+    bool done;
+    {
+      absl::MutexLock lock(&mu_);
+      done = mu_.AwaitWithTimeout(absl::Condition(&done_), grace);
+    }
+    // Without the lock: gRPC may run OnDone inline, which takes it.
+    if (!done) context_->TryCancel();
+  }
+  if (done_on_worker_) {
+    worker_.detach();
+    on_done_(this);
+    delete this;
+  }
 }
 
 absl::Status SubscriptionStream::WriteAndWait() {

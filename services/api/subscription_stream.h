@@ -8,7 +8,10 @@
 // at most one batch; the worker only reads the store, so a consumer that
 // stops reading never slows appends. A write still unacknowledged after
 // `write_timeout` ends the stream with RESOURCE_EXHAUSTED
-// SUBSCRIBER_TOO_SLOW.
+// SUBSCRIBER_TOO_SLOW: the status follows the stuck message (a consumer
+// that reads again gets both), and if the call is still not done after
+// `cancel_grace` (the consumer holds its connection without reading) it is
+// cancelled, so a stalled consumer never keeps its slot.
 #ifndef RELOG_SERVICES_API_SUBSCRIPTION_STREAM_H_
 #define RELOG_SERVICES_API_SUBSCRIPTION_STREAM_H_
 
@@ -35,6 +38,9 @@ struct StreamSettings {
   int max_batch_events = 100;
   absl::Duration checkpoint_interval = absl::Seconds(1);
   absl::Duration write_timeout = absl::Seconds(30);
+  // How long the status of a stream ended with a message unread may wait
+  // behind it before the call is cancelled.
+  absl::Duration cancel_grace = absl::Seconds(30);
   // Case states the party tracker holds (case_party_tracker.h).
   size_t tracked_cases = 20000;
 };
@@ -42,10 +48,11 @@ struct StreamSettings {
 class SubscriptionStream final
     : public grpc::ServerWriteReactor<relog::v1::SubscribeResponse> {
  public:
-  // `store` must outlive the stream; `on_done` runs once, from OnDone,
-  // just before the stream deletes itself.
-  SubscriptionStream(EventStore* store, Caller caller,
-                     SubscriptionFilter filter, StreamSettings settings,
+  // `store` must outlive the stream; `on_done` runs once, when the call is
+  // done, just before the stream deletes itself.
+  SubscriptionStream(grpc::CallbackServerContext* context, EventStore* store,
+                     Caller caller, SubscriptionFilter filter,
+                     StreamSettings settings,
                      std::function<void(SubscriptionStream*)> on_done);
 
   // Starts the worker. Call once, after the stream is registered.
@@ -59,8 +66,11 @@ class SubscriptionStream final
   void OnDone() override;
 
  private:
-  // The worker: Pump(), then Finish() with its outcome. Touches nothing of
-  // the stream after Finish(), which may delete it.
+  // The worker: Pump(), then Finish() with its outcome; then, if a write
+  // was left in flight, waits for the call to be done and cancels it
+  // past the grace. OnDone joins the worker before deleting the stream,
+  // unless gRPC ran OnDone on the worker itself (inside Finish): the
+  // worker then deletes the stream as its last act.
   void Run();
   // Streams until the consumer leaves, the server stops, or an error.
   absl::Status Pump();
@@ -68,6 +78,7 @@ class SubscriptionStream final
   absl::Status WriteAndWait();
   bool stopping() const { return cancelled_.load() || shutting_down_.load(); }
 
+  grpc::CallbackServerContext* const context_;
   EventStore* const store_;
   const Caller caller_;
   const SubscriptionFilter filter_;
@@ -87,6 +98,9 @@ class SubscriptionStream final
   absl::Mutex mu_;
   bool write_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool write_ok_ ABSL_GUARDED_BY(mu_) = true;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;  // OnDone ran
+  // OnDone ran on the worker thread (only the worker reads or writes it).
+  bool done_on_worker_ = false;
 
   std::thread worker_;
 };

@@ -391,6 +391,9 @@ int main(int argc, char** argv) {
       static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_subscriptions)));
   options.subscriptions.write_timeout = absl::Seconds(
       std::max(1, absl::GetFlag(FLAGS_subscription_write_timeout_seconds)));
+  // A stalled consumer's status waits as long again, then the call is
+  // cancelled (subscription_stream.h).
+  options.subscriptions.cancel_grace = options.subscriptions.write_timeout;
 
 #ifdef NDEBUG
   // Debian's Abseil is built with its debug deadlock detector on, which

@@ -17,7 +17,7 @@ namespace relog::reports {
 
 // Quoted by every report answer and CSV annex; bumped on any change of
 // meaning in docs/REPORTS.md.
-inline constexpr char kDefinitionsVersion[] = "v1";
+inline constexpr char kDefinitionsVersion[] = "v2";
 
 // Fills the derived fields of `snapshot` from its steps.
 void DeriveSnapshot(CaseSnapshot& snapshot);

@@ -18,6 +18,7 @@
 #include "tests/storage/store_test_util.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/relogd_process.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -88,19 +89,7 @@ TEST(RelogdTest, VerifiesTheLogItServes) {
 // Runs relogctl with `args` through the shell; returns its output (stdout
 // and stderr) followed by "exit=N".
 std::string Relogctl(const std::string& args) {
-  const std::string command =
-      absl::StrCat(RELOGCTL_PATH, " ", args, " 2>&1; echo exit=$?");
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  if (pipe == nullptr) return "";
-  std::string output;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    output.append(buffer, n);
-  }
-  pclose(pipe);
-  return output;
+  return testing::RunShell(absl::StrCat(RELOGCTL_PATH, " ", args));
 }
 
 TEST(RelogctlTest, PrintsTheLogHeadAndVerifiesTheLog) {

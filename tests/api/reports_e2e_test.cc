@@ -131,7 +131,7 @@ TEST(ReportsEndToEndTest, ReadYourWritesKnownAtAndTheStatedPosition) {
   ASSERT_TRUE(reports->GetReport(Call().get(), request, &report).ok());
   EXPECT_GE(report.position(), written.position());
   EXPECT_EQ(ToRehouse(report), 1);
-  EXPECT_EQ(report.definitions_version(), "v1");
+  EXPECT_EQ(report.definitions_version(), "v2");
   EXPECT_FALSE(report.reference_sha256().empty());
   EXPECT_FALSE(report.has_known_at());
   v1::LogHead head;

@@ -174,6 +174,31 @@ class SubscriptionsTest : public ::testing::Test {
     ASSERT_NE(fixture_, nullptr);
   }
   EventStore& store() { return fixture_->store(); }
+  // ~16 MB of case events: more than the transport's windows and buffers
+  // hold, so that a consumer that stops reading blocks the stream.
+  void AppendBigEvents() {
+    const std::string big(8000, 'x');
+    for (int batch = 0; batch < 50; ++batch) {
+      AppendRequest append;
+      for (int i = 0; i < 40; ++i) {
+        cases::CaseEvent event;
+        event.occurred_on = absl::CivilDay(2023, 1, 2);
+        relog::v1::HouseholdIdentified* h =
+            event.step.emplace().mutable_household_identified();
+        h->set_reference(absl::StrCat(big, batch, "-", i));
+        h->set_operation_id("OP-ROU-ALMA");
+        absl::StatusOr<NewEvent> encoded = cases::EncodeCaseEvent(event);
+        ASSERT_OK(encoded.status());
+        encoded->id = DeriveEventId(absl::StrCat("big-", batch, "-", i), 0);
+        StreamAppend stream;
+        stream.stream_id = absl::StrCat("case-big", batch, "x", i);
+        stream.expected = ExpectedVersion::NoStream();
+        stream.events.push_back(*std::move(encoded));
+        append.streams.push_back(std::move(stream));
+      }
+      ASSERT_OK(store().AppendBlocking(std::move(append)).status());
+    }
+  }
 
   std::unique_ptr<ReportFixture> fixture_;
 };
@@ -362,30 +387,10 @@ TEST_F(SubscriptionsTest, SendsCheckpointsWhileNothingMatches) {
 // on meanwhile.
 TEST_F(SubscriptionsTest,
        AConsumerThatStopsReadingEndsExhaustedAndNeverSlowsAppends) {
-  // ~16 MB of events: more than the transport's windows and buffers hold.
-  const std::string big(8000, 'x');
-  for (int batch = 0; batch < 50; ++batch) {
-    AppendRequest append;
-    for (int i = 0; i < 40; ++i) {
-      cases::CaseEvent event;
-      event.occurred_on = absl::CivilDay(2023, 1, 2);
-      relog::v1::HouseholdIdentified* h =
-          event.step.emplace().mutable_household_identified();
-      h->set_reference(absl::StrCat(big, batch, "-", i));
-      h->set_operation_id("OP-ROU-ALMA");
-      absl::StatusOr<NewEvent> encoded = cases::EncodeCaseEvent(event);
-      ASSERT_OK(encoded.status());
-      encoded->id = DeriveEventId(absl::StrCat("big-", batch, "-", i), 0);
-      StreamAppend stream;
-      stream.stream_id = absl::StrCat("case-big", batch, "x", i);
-      stream.expected = ExpectedVersion::NoStream();
-      stream.events.push_back(*std::move(encoded));
-      append.streams.push_back(std::move(stream));
-    }
-    ASSERT_OK(store().AppendBlocking(std::move(append)).status());
-  }
+  AppendBigEvents();
   SubscriptionOptions options;
   options.write_timeout = absl::Milliseconds(500);
+  options.cancel_grace = absl::Seconds(60);  // the consumer reads again
   Server server(&store(), options);
   relog::v1::SubscribeRequest request;
   request.set_max_batch_events(10);
@@ -419,6 +424,31 @@ TEST_F(SubscriptionsTest,
   ASSERT_LT(consumer.events().size(), all.size());
   const std::vector<uint64_t> got = consumer.positions();
   EXPECT_TRUE(std::equal(got.begin(), got.end(), all.begin()));
+}
+
+// A consumer that holds its connection and never reads again: its call is
+// cancelled after the grace, and its slot freed.
+TEST_F(SubscriptionsTest, AStalledConsumerIsCancelledAndLosesItsSlot) {
+  AppendBigEvents();
+  SubscriptionOptions options;
+  options.write_timeout = absl::Milliseconds(300);
+  options.cancel_grace = absl::Milliseconds(300);
+  options.max_streams = 1;
+  Server server(&store(), options);
+  Consumer stalled(server.stub(), {});
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (server.service().streams_in_flight() == 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(server.service().streams_in_flight(), 1u);
+  while (server.service().streams_in_flight() > 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(server.service().streams_in_flight(), 0u);
+  // The slot serves another consumer.
+  Consumer next(server.stub(), {});
+  relog::v1::SubscribeResponse message;
+  EXPECT_TRUE(next.ReadOne(&message));
 }
 
 TEST_F(SubscriptionsTest, ShutdownEndsStreamsWithUnavailable) {

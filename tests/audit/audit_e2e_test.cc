@@ -21,6 +21,7 @@
 #include "tests/audit/tamper.h"
 #include "tests/storage/store_test_util.h"
 #include "tests/testing/relogd_process.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -32,23 +33,11 @@ using ::relog::testing::TempDir;
 using ::testing::HasSubstr;
 
 std::string Shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1; echo exit=$?").c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  if (pipe == nullptr) return "";
-  std::string output;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    output.append(buffer, n);
-  }
-  pclose(pipe);
-  return output;
+  return ::relog::testing::RunShell(command);
 }
 
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
+  return ::relog::testing::ReadFileOrEmpty(path);
 }
 
 int Mode(const std::string& path) {

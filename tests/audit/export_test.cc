@@ -21,6 +21,7 @@
 #include "services/audit/signing_key.h"
 #include "tests/audit/tamper.h"
 #include "tests/storage/store_test_util.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -34,17 +35,7 @@ using Problem = VerifyReport::Problem;
 
 // Runs `command` through the shell: its stdout and stderr, then "exit=N".
 std::string Shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1; echo exit=$?").c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  if (pipe == nullptr) return "";
-  std::string output;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    output.append(buffer, n);
-  }
-  pclose(pipe);
-  return output;
+  return ::relog::testing::RunShell(command);
 }
 
 // The two verifiers, the same arguments.

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "relog/v1/case_service.grpc.pb.h"
 #include "tests/testing/relogd_process.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/temp_dir.h"
 
 namespace relog {
@@ -39,20 +40,8 @@ class ImportTest : public ::testing::Test {
 
   // relogctl's stdout and stderr, then "exit=N".
   std::string Run(const std::string& args) {
-    const std::string command =
-        absl::StrCat(RELOGCTL_PATH, " --server=", relogd_->address(), " ", args,
-                     " 2>&1; echo exit=$?");
-    FILE* pipe = popen(command.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (pipe == nullptr) return "";
-    std::string output;
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-      output.append(buffer, n);
-    }
-    pclose(pipe);
-    return output;
+    return testing::RunShell(absl::StrCat(
+        RELOGCTL_PATH, " --server=", relogd_->address(), " ", args));
   }
 
   std::string Import(const std::string& file, const std::string& flags = "") {

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "relog/v1/case_service.grpc.pb.h"
 #include "tests/testing/relogd_process.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/temp_dir.h"
 
 namespace relog {
@@ -36,23 +37,8 @@ class RelogctlCaseTest : public ::testing::Test {
 
   // relogctl's stdout and stderr (or stdout only), then "exit=N".
   std::string Run(const std::string& args, bool with_stderr = true) {
-    return Shell(absl::StrCat(RELOGCTL_PATH, " ", server_, " ", args,
-                              with_stderr ? " 2>&1" : " 2>/dev/null",
-                              "; echo exit=$?"));
-  }
-
-  static std::string Shell(const std::string& command) {
-    FILE* pipe = popen(command.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (pipe == nullptr) return "";
-    std::string output;
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-      output.append(buffer, n);
-    }
-    pclose(pipe);
-    return output;
+    return testing::RunShell(
+        absl::StrCat(RELOGCTL_PATH, " ", server_, " ", args), with_stderr);
   }
 
   TempDir dir_;
@@ -137,16 +123,7 @@ TEST_F(RelogctlCaseTest, DemoBuildsADatasetWithoutUnexpectedErrors) {
 }
 
 std::string ReadFile(const std::string& path) {
-  FILE* file = fopen(path.c_str(), "rb");
-  if (file == nullptr) return "";
-  std::string bytes;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), file)) > 0) {
-    bytes.append(buffer, n);
-  }
-  fclose(file);
-  return bytes;
+  return testing::ReadFileOrEmpty(path);
 }
 
 TEST_F(RelogctlCaseTest, ReportsPrintTablesWriteCsvAnnexesAndRebuild) {
@@ -176,7 +153,7 @@ TEST_F(RelogctlCaseTest, ReportsPrintTablesWriteCsvAnnexesAndRebuild) {
                                  "\xEF\xBB\xBF"
                                  "report;progress\r\n"))
         << path;
-    EXPECT_THAT(bytes, HasSubstr("\r\ndefinitions_version;v1\r\n"));
+    EXPECT_THAT(bytes, HasSubstr("\r\ndefinitions_version;v2\r\n"));
     EXPECT_THAT(bytes, HasSubstr("\r\nperiod_from;2020-01-01\r\n"));
     ++files;
   }
