@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -58,11 +60,25 @@ CheckpointWriter::CheckpointWriter(const EventStore* store,
                                    CheckpointWriterOptions options)
     : store_(store), key_(key), clock_(clock), options_(std::move(options)) {
   absl::MutexLock lock(&mu_);
-  last_written_at_ = clock_->Now();
-  for (const std::string& path : ListCheckpointFiles(options_.dir)) {
+  // The period runs from the newest checkpoint kept, not from this start:
+  // a relogd restarted more often than the interval still signs its
+  // newest history (at once if the head moved since, or no file is
+  // readable).
+  last_written_at_ = absl::InfinitePast();
+  const std::vector<std::string> files = ListCheckpointFiles(options_.dir);
+  for (const std::string& path : files) {
     last_position_ = std::max(
         last_position_,
         PositionOfName(std::filesystem::path(path).filename().string()));
+  }
+  if (!files.empty()) {
+    std::ifstream in(files.back(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)),
+                           std::istreambuf_iterator<char>());
+    if (absl::StatusOr<Checkpoint> newest = ParseCheckpointFile(text);
+        newest.ok()) {
+      last_written_at_ = newest->signed_at;
+    }
   }
 }
 

@@ -32,7 +32,8 @@ struct CheckpointWriterOptions {
   // The folder of the files; created (mode 0755) if missing.
   std::string dir;
   // A periodic checkpoint is written when this much time (by the clock)
-  // has passed since the last checkpoint and the head moved since.
+  // has passed since the last checkpoint (the newest in `dir`, across
+  // restarts; at once when there is none) and the head moved since.
   // Zero: none (on demand and at shutdown only).
   absl::Duration interval = absl::Minutes(10);
   // How often (in real time) the periodic thread looks at the clock.

@@ -254,26 +254,43 @@ TEST_F(CheckpointWriterTest, WritesTheSignedHeadIntoOneFileEach) {
 TEST_F(CheckpointWriterTest, PeriodicCheckpointsOnlyWhenDueAndTheHeadMoved) {
   Append("r1");
   auto writer = Writer();
-  ASSERT_EQ(Wrote(writer->WriteIfDue()), false);  // not due
+  // No checkpoint kept yet: the first is due at once.
+  EXPECT_EQ(Wrote(writer->WriteIfDue()), true);
+  Append("r2");
+  EXPECT_EQ(Wrote(writer->WriteIfDue()), false);  // not due
   clock_.Advance(absl::Minutes(10));
   EXPECT_EQ(Wrote(writer->WriteIfDue()), true);
-  EXPECT_EQ(writer->last_position(), 1u);
+  EXPECT_EQ(writer->last_position(), 2u);
   clock_.Advance(absl::Minutes(10));
   EXPECT_EQ(Wrote(writer->WriteIfDue()), false);  // no move
-  Append("r2");
-  clock_.Advance(absl::Minutes(5));
-  EXPECT_EQ(Wrote(writer->WriteIfDue()), true);
   Append("r3");
   clock_.Advance(absl::Minutes(5));
+  EXPECT_EQ(Wrote(writer->WriteIfDue()), true);
+  Append("r4");
+  clock_.Advance(absl::Minutes(5));
   EXPECT_EQ(Wrote(writer->WriteIfDue()), false);  // 5 min
-  EXPECT_EQ(ListCheckpointFiles(dir_.Sub("checkpoints")).size(), 2u);
+  EXPECT_EQ(ListCheckpointFiles(dir_.Sub("checkpoints")).size(), 3u);
 
   // At shutdown, only if the head moved since the last one.
   EXPECT_EQ(Wrote(writer->WriteAtShutdown()), true);
   EXPECT_EQ(Wrote(writer->WriteAtShutdown()), false);
   // A restarted writer knows the folder's last position.
-  EXPECT_EQ(Writer()->last_position(), 3u);
+  EXPECT_EQ(Writer()->last_position(), 4u);
   EXPECT_EQ(Wrote(Writer()->WriteAtShutdown()), false);
+}
+
+// The period runs from the newest checkpoint kept, not from the start: a
+// relogd restarted more often than the interval still signs its history.
+TEST_F(CheckpointWriterTest,
+       ThePeriodRunsFromTheNewestCheckpointAcrossRestarts) {
+  Append("r1");
+  ASSERT_OK(Writer()->WriteNow());
+  Append("r2");
+  clock_.Advance(absl::Minutes(6));
+  auto restarted = Writer();
+  EXPECT_EQ(Wrote(restarted->WriteIfDue()), false);  // 6 min since
+  clock_.Advance(absl::Minutes(4));
+  EXPECT_EQ(Wrote(restarted->WriteIfDue()), true);  // 10 min since, not 4
 }
 
 TEST_F(CheckpointWriterTest, ThePeriodicThreadWritesWhenTheClockSaysSo) {
