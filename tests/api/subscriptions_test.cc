@@ -56,8 +56,15 @@ class Server {
         std::make_unique<CallerInterceptorFactory>(&callers_, false));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     server_ = builder.BuildAndStart();
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
-                                   grpc::InsecureChannelCredentials());
+    // A fixed, small receive window: without it gRPC's BDP probing may grow
+    // the client's buffers past what a test sends, and a consumer that
+    // stops reading would never hold the server's write.
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
+    channel_ =
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_),
+                                  grpc::InsecureChannelCredentials(), args);
     stub_ = relog::v1::Subscriptions::NewStub(channel_);
   }
   ~Server() {
