@@ -21,6 +21,7 @@
 #include "relog/v1/case_index.pb.h"
 #include "services/api/case_repository.h"
 #include "services/api/case_view.h"
+#include "services/api/page_tokens.h"
 #include "services/cases/domain_errors.h"
 #include "services/cases/event_codec.h"
 #include "storage/sha256.h"
@@ -31,7 +32,6 @@ namespace {
 
 constexpr char kCasePrefix[] = "case/";
 constexpr char kCaseEnd[] = "case0";  // '0' follows '/'
-constexpr char kPageTokenPrefix[] = "after:";
 
 const char* KindName(LookupKind kind) {
   switch (kind) {
@@ -258,12 +258,8 @@ absl::StatusOr<CaseListPage> CaseIndexReader::List(
     const CaseListFilter& filter, size_t page_size,
     const std::string& page_token) const {
   std::string start = kCasePrefix;
-  if (!page_token.empty()) {
-    absl::string_view after = page_token;
-    if (!absl::ConsumePrefix(&after, kPageTokenPrefix) || after.empty()) {
-      return cases::InvalidField("page_token", reason::kValueOutOfRange,
-                                 "was not given by ListCases");
-    }
+  ASSIGN_OR_RETURN(const std::string after, ParseListPageToken(page_token));
+  if (!after.empty()) {
     // The smallest key after the last one returned.
     start = absl::StrCat(kCasePrefix, after, std::string(1, '\0'));
   }
@@ -293,7 +289,7 @@ absl::StatusOr<CaseListPage> CaseIndexReader::List(
     page.cases.pop_back();
     absl::string_view last = page.cases.back().name();
     absl::ConsumePrefix(&last, "cases/");
-    page.next_page_token = absl::StrCat(kPageTokenPrefix, last);
+    page.next_page_token = ListPageToken(last);
   }
   return page;
 }

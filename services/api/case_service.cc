@@ -3,19 +3,14 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/api/case_repository.h"
 #include "services/api/case_view.h"
+#include "services/api/page_tokens.h"
 #include "services/api/status_conversion.h"
 #include "services/cases/domain_errors.h"
 #include "services/cases/event_codec.h"
-#include "storage/sha256.h"
 #include "storage/status_macros.h"
 
 namespace relog::api {
@@ -37,47 +32,6 @@ absl::Status ShuttingDown() {
                    "relogd is shutting down; retry");
 }
 
-// SHA-256 of the request's type and deterministic bytes: a retry carries
-// the same digest, another request under the same id does not.
-std::string RequestHash(const google::protobuf::Message& request) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&coded);
-  }
-  return Sha256({request.GetDescriptor()->full_name(), "\n", bytes});
-}
-
-bool IsUuid(absl::string_view id) {
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    const char c = id[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-absl::StatusOr<absl::CivilDay> ParseDay(const std::string& value,
-                                        absl::string_view field) {
-  absl::CivilDay day;
-  if (value.empty()) {
-    return cases::InvalidField(field, reason::kFieldRequired,
-                               "is required (YYYY-MM-DD, Europe/Paris)");
-  }
-  if (value.size() != 10 || !absl::ParseCivilTime(value, &day)) {
-    return cases::InvalidField(
-        field, reason::kInvalidDate,
-        absl::StrCat("\"", value, "\" is not a YYYY-MM-DD date"));
-  }
-  return day;
-}
-
 absl::StatusOr<size_t> PageSize(int requested) {
   if (requested < 0 || requested > kMaxPageSize) {
     return cases::InvalidField(
@@ -93,35 +47,11 @@ absl::StatusOr<CaseCommandRequest> CaseService::BuildCommand(
     Context* context, const google::protobuf::Message& request,
     const Common& common,
     const std::function<void(cases::Command&)>& fill) const {
-  CaseCommandRequest out;
-  out.caller = callers_->Get(context);
-  if (!out.caller.authenticated()) return Unauthenticated();
-  if (common.request_id.empty()) {
-    return cases::InvalidField("request_id", reason::kFieldRequired,
-                               "is required: a UUID generated once per "
-                               "intended change, reused on retries");
-  }
-  // Request ids are kept unsealed (request records, event metadata): a
-  // UUID cannot carry personal data, a free text could.
-  if (!IsUuid(common.request_id)) {
-    return cases::InvalidField(
-        "request_id", reason::kValueOutOfRange,
-        "must be a UUID (8-4-4-4-12 hexadecimal digits)");
-  }
-  out.request_id = common.request_id;
-  out.request_hash = RequestHash(request);
-  out.expected_version = common.expected_version;
-  ASSIGN_OR_RETURN(out.command.occurred_on,
-                   ParseDay(common.occurred_at, "occurred_at"));
-  fill(out.command);
-  if (out.command.kind() == cases::CommandKind::kIdentifyHousehold) {
-    out.case_id = DeriveCaseId(common.request_id, "case");
-  } else {
-    ASSIGN_OR_RETURN(out.case_id, CaseIdFromName(common.name, "name"));
-  }
-  if (out.command.kind() == cases::CommandKind::kRecordDecohabitation) {
-    out.command.new_case_id = DeriveCaseId(common.request_id, "decohabitation");
-  }
+  const Caller caller = callers_->Get(context);
+  if (!caller.authenticated()) return Unauthenticated();
+  ASSIGN_OR_RETURN(CaseCommandRequest out,
+                   BuildCaseCommand(request, common, fill));
+  out.caller = caller;
   return out;
 }
 
@@ -274,15 +204,8 @@ CaseService::Reactor* CaseService::GetCaseHistory(
     ASSIGN_OR_RETURN(std::string case_id,
                      CaseIdFromName(request->name(), "name"));
     ASSIGN_OR_RETURN(size_t page_size, PageSize(request->page_size()));
-    uint64_t from = 0;
-    if (!request->page_token().empty()) {
-      absl::string_view token = request->page_token();
-      if (!absl::ConsumePrefix(&token, "v:") ||
-          !absl::SimpleAtoi(token, &from)) {
-        return cases::InvalidField("page_token", reason::kValueOutOfRange,
-                                   "was not given by GetCaseHistory");
-      }
-    }
+    ASSIGN_OR_RETURN(const uint64_t from,
+                     ParseHistoryPageToken(request->page_token()));
     const std::string stream = CaseStreamId(case_id);
     ASSIGN_OR_RETURN(std::vector<RecordedEvent> events,
                      store_->ReadStreamForward(stream, from, page_size + 1));
@@ -300,7 +223,7 @@ CaseService::Reactor* CaseService::GetCaseHistory(
     }
     if (more) {
       response->set_next_page_token(
-          absl::StrCat("v:", events.back().version + 1));
+          HistoryPageToken(events.back().version + 1));
     }
     return absl::OkStatus();
   });

@@ -12,6 +12,7 @@
 #include "services/api/caller_interceptor.h"
 #include "services/api/case_command_runner.h"
 #include "services/api/case_index.h"
+#include "services/api/case_requests.h"
 #include "services/api/executor.h"
 #include "services/projections/projection_runner.h"
 #include "storage/event_store.h"
@@ -120,12 +121,7 @@ class CaseService final : public relog::v1::CaseService::CallbackService {
 
  private:
   // The fields every mutation request shares.
-  struct Common {
-    std::string name;  // empty for IdentifyHousehold
-    std::string request_id;
-    std::optional<uint64_t> expected_version;
-    std::string occurred_at;
-  };
+  using Common = MutationCommon;
   template <typename Request>
   static Common CommonOf(const Request& r) {
     Common c;

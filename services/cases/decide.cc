@@ -14,8 +14,15 @@ namespace {
 
 using relog::v1::CaseStep;
 
+// Complete() runs before the amounts are range-checked: out-of-range
+// amounts (refused right after, this value dropped) must not overflow.
 int64_t ResteACharge(int64_t rent, int64_t charges, int64_t allowance) {
-  return rent + charges - allowance;
+  int64_t total = 0;
+  if (__builtin_add_overflow(rent, charges, &total) ||
+      __builtin_sub_overflow(total, allowance, &total)) {
+    return 0;
+  }
+  return total;
 }
 
 // What relog fills in itself before the rules are checked.

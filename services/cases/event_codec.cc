@@ -57,9 +57,11 @@ absl::Status CorruptEvent(const RecordedEvent& recorded,
   return MakeError(
       absl::StatusCode::kDataLoss, kReasonCorruptEvent,
       absl::StrCat("stored event ", recorded.stream_id, "@", recorded.version,
-                   " of type ", recorded.type, ": ", problem),
+                   " (position ", recorded.position, ") of type ",
+                   recorded.type, ": ", problem),
       {{meta::kStream, recorded.stream_id},
        {kMetaVersion, absl::StrCat(recorded.version)},
+       {meta::kPosition, absl::StrCat(recorded.position)},
        {kMetaEventType, recorded.type}});
 }
 
@@ -70,9 +72,11 @@ absl::Status WithEvent(const absl::Status& status,
   absl::Status out = MakeError(
       status.code(), ErrorReason(status),
       absl::StrCat("stored event ", recorded.stream_id, "@", recorded.version,
-                   " of type ", recorded.type, ": ", status.message()),
+                   " (position ", recorded.position, ") of type ",
+                   recorded.type, ": ", status.message()),
       {{meta::kStream, recorded.stream_id},
        {kMetaVersion, absl::StrCat(recorded.version)},
+       {meta::kPosition, absl::StrCat(recorded.position)},
        {kMetaEventType, recorded.type}});
   status.ForEachPayload(
       [&out](absl::string_view url, const absl::Cord& payload) {

@@ -55,10 +55,12 @@ absl::StatusOr<NewEvent> EncodeCaseEvent(const CaseEvent& event);
 
 // Decodes a stored event of a case stream and unseals the classes in
 // `allowed` (the other envelopes are dropped). DATA_LOSS CORRUPT_EVENT,
-// naming stream, version and type, for an unknown type, a payload that does
-// not parse, a missing occurred_at; DATA_LOSS UNSEALED_PERSONAL_DATA for a
-// payload with personal data outside its envelopes; the errors of
-// UnsealPersonalData (sealing.h), with the stream, version and type added.
+// naming stream, version, global position and type (metadata kStream,
+// kMetaVersion, meta::kPosition, kMetaEventType), for an unknown type, a
+// payload that does not parse, a missing occurred_at; DATA_LOSS
+// UNSEALED_PERSONAL_DATA for a payload with personal data outside its
+// envelopes; the errors of UnsealPersonalData (sealing.h), with the stream,
+// version, position and type added.
 absl::StatusOr<CaseEvent> DecodeCaseEvent(
     const RecordedEvent& recorded,
     absl::Span<const relog::v1::DataClass> allowed);

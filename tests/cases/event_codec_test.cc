@@ -23,6 +23,7 @@ RecordedEvent Stored(const NewEvent& event, uint64_t version = 3) {
   RecordedEvent recorded;
   recorded.stream_id = "case-42";
   recorded.version = version;
+  recorded.position = 1000 + version;
   recorded.type = event.type;
   recorded.payload = event.payload;
   recorded.metadata = event.metadata;
@@ -147,6 +148,7 @@ TEST(EventCodecTest, UnknownTypeIsDataLoss) {
   ErrorMetadata metadata = GetErrorMetadata(status);
   EXPECT_EQ(metadata[meta::kStream], "case-42");
   EXPECT_EQ(metadata[kMetaVersion], "12");
+  EXPECT_EQ(metadata[meta::kPosition], "1012");
   EXPECT_EQ(metadata[kMetaEventType], "relog.v1.OfferTeleported");
   // CaseStep itself is not a stored type.
   event.type = "relog.v1.CaseStep";
@@ -197,6 +199,7 @@ TEST(EventCodecTest, EnvelopeErrorsNameTheEvent) {
   ErrorMetadata metadata = GetErrorMetadata(status);
   EXPECT_EQ(metadata[meta::kStream], "case-42");
   EXPECT_EQ(metadata[kMetaVersion], "5");
+  EXPECT_EQ(metadata[meta::kPosition], "1005");
   EXPECT_EQ(metadata[kMetaDataClass], "DATA_CLASS_PERSONAL_ALLOCATION");
 }
 

@@ -1,6 +1,7 @@
 // A case from identification to closure, steps out of order, dates, values,
 // references, closure and reopening, temporary rehousing, decohabitation,
 // exits and follow-up (DOMAIN.md "A case, step by step").
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,24 @@ TEST_F(LifecycleTest, ResteACharge_ComputedOnDiagnosis) {
   When(Cmd(kDiagnosedOn, diagnosis));
   ThenEvent(Event(kDiagnosedOn, Diagnosis()));
   EXPECT_EQ(Diagnosis().diagnosis_recorded().reste_a_charge_cents(), 33000);
+}
+
+// Found by request_fuzzer: the reste à charge was computed (signed
+// overflow) before the amounts were range-checked.
+TEST_F(LifecycleTest, ResteACharge_HugeAmountsAreRefusedNotOverflowed) {
+  Given(IdentifiedHistory());
+  CaseStep diagnosis = Diagnosis();
+  diagnosis.mutable_diagnosis_recorded()->set_rent_cents(
+      std::numeric_limits<int64_t>::max());
+  When(Cmd(kDiagnosedOn, diagnosis));
+  ThenError(StatusCode::kInvalidArgument, reason::kValueOutOfRange,
+            "diagnosis.rent_cents");
+  diagnosis = Diagnosis();
+  diagnosis.mutable_diagnosis_recorded()->set_housing_allowance_cents(
+      std::numeric_limits<int64_t>::min());
+  When(Cmd(kDiagnosedOn, diagnosis));
+  ThenError(StatusCode::kInvalidArgument, reason::kValueOutOfRange,
+            "diagnosis.housing_allowance_cents");
 }
 
 TEST_F(LifecycleTest, ResteACharge_ComputedOnLease_DwellingCopiedFromOffer) {
