@@ -32,6 +32,10 @@ absl::StatusOr<uint64_t> EventStore::ScanLogRecords(
   return absl::UnimplementedError("this store keeps no raw log records");
 }
 
+absl::StatusOr<LogHead> EventStore::CreateBackup(const std::string&) const {
+  return absl::UnimplementedError("this store cannot be backed up");
+}
+
 const char* ProblemName(VerifyReport::Problem problem) {
   switch (problem) {
     case VerifyReport::Problem::kNone:

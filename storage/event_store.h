@@ -320,6 +320,18 @@ class EventStore {
   // The view store sharing this store's database (invariant 9).
   virtual ViewStore& views() = 0;
 
+  // Writes an online, consistent copy of the whole database (log, indexes,
+  // request records and the view store) into `dir`, while appends go on,
+  // and returns the head of the copy as read back from it: a gap-free
+  // prefix of the log, never the live head, which may have moved since.
+  // The copy is a database this store opens as it is (restore = open it).
+  // `dir` must be absolute and must not exist; its parent must. Errors:
+  // INVALID_ARGUMENT (a relative path), UNAVAILABLE STORE_READ_ONLY (the
+  // store is recovering), INTERNAL STORAGE_ERROR (the copy failed; a
+  // partial copy is removed). The default implementation is
+  // UNIMPLEMENTED (stores without a database to copy).
+  virtual absl::StatusOr<LogHead> CreateBackup(const std::string& dir) const;
+
  protected:
   EventStore() = default;
 };

@@ -82,6 +82,7 @@ class RocksDbEventStore final : public EventStore {
       absl::string_view request_id) const override;
   absl::StatusOr<VerifyReport> Verify() const override;
   ViewStore& views() override { return *views_; }
+  absl::StatusOr<LogHead> CreateBackup(const std::string& dir) const override;
 
   // True between a failed write or sync and the recovery that follows.
   bool read_only() const ABSL_LOCKS_EXCLUDED(mu_);

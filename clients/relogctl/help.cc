@@ -141,6 +141,11 @@ std::string Usage() {
       "  case history cases/ID [--page_size= --page_token=] [--all]\n"
       "  log head      the last position of the log and its global hash\n"
       "  log verify    walk both hash chains and the indexes\n\n"
+      "administration:\n"
+      "  admin backup DIR   relogd copies its database into DIR (an absolute "
+      "path on\n"
+      "                     its machine), online; prints the position it "
+      "holds\n\n"
       "audit (relogctl help audit):\n"
       "  audit checkpoint [--out=FILE]   relogd signs its head now\n"
       "  audit public-key [--out=FILE]   the checkpoints' Ed25519 key\n"
@@ -231,6 +236,7 @@ std::string CommandHelp(absl::string_view command) {
   }
   if (absl::StartsWith(command, "audit")) return AuditHelp();
   if (command == "subscribe") return SubscribeHelp();
+  if (command == "admin" || command == "admin backup") return Usage();
   if (command == "events") return RenderEventsMarkdown() + "\n";
   if (command == "report" || command == "projections" ||
       command == "projections list" || command == "projections rebuild") {

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "clients/relogctl/admin_commands.h"
 #include "clients/relogctl/audit_commands.h"
 #include "clients/relogctl/case_commands.h"
 #include "clients/relogctl/common.h"
@@ -90,6 +91,7 @@ int Dispatch(const Context& ctx, const std::vector<std::string>& args) {
   if (first == "report") return ReportCommand(ctx, rest(1));
   if (first == "subscribe") return Subscribe(ctx, rest(1));
   if (first == "audit") return AuditCommand(ctx, rest(1));
+  if (first == "admin") return AdminCommand(ctx, rest(1));
   if (two == "projections list") return ProjectionsList(ctx, rest(2));
   if (two == "projections rebuild") return ProjectionsRebuild(ctx, rest(2));
   for (const Mutation& m : Mutations()) {

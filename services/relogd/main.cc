@@ -47,6 +47,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/api/admin_service.h"
 #include "services/api/audit_service.h"
 #include "services/api/caller_interceptor.h"
 #include "services/api/case_command_runner.h"
@@ -269,6 +270,13 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
       {&case_index, &report_facts}, &callers, RealClock::Get());
   api::SubscriptionService subscription_service(store->get(), &callers,
                                                 options.subscriptions);
+  // Backups are long disk work: on the query threads, not the commands'.
+  // Backups carry the secrets a restore needs, where a data folder keeps
+  // them by default.
+  api::AdminService admin_service(
+      store->get(), queries.get(), &callers,
+      {{secret_path, "natural-key.secret"},
+       {options.checkpoint_key, "keys/checkpoint-ed25519.pem"}});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -282,6 +290,7 @@ int Serve(const Options& options, const sigset_t& stop_signals) {
   builder.RegisterService(&reports_service);
   builder.RegisterService(&audit_service);
   builder.RegisterService(&subscription_service);
+  builder.RegisterService(&admin_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
