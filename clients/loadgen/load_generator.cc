@@ -31,27 +31,7 @@ constexpr int kStoriesPerClient = 1000000;
 constexpr int kMaxChannels = 8;
 
 std::string StatusKey(const grpc::Status& status) {
-  if (status.ok()) return "OK";
-  const std::string code = absl::StrCat(grpc::StatusCode(status.error_code()));
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  const int c = status.error_code();
-  std::string key = c >= 0 && c < 17 ? kNames[c] : code;
+  std::string key = api::StatusCodeName(status.error_code());
   const std::string reason = api::ReadErrorDetails(status).reason;
   if (!reason.empty()) absl::StrAppend(&key, " ", reason);
   return key;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
+#include "services/api/api_errors.h"
 #include "services/api/status_conversion.h"
 #include "storage/errors.h"
 
@@ -24,17 +25,7 @@ namespace fs = std::filesystem;
 constexpr char kInvalidBackupDir[] = "INVALID_BACKUP_DIR";
 constexpr char kBackupDirNotEmpty[] = "BACKUP_DIR_NOT_EMPTY";
 
-absl::Status Unauthenticated() {
-  return MakeError(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
-                   "only local callers are served until authentication "
-                   "exists");
-}
-
-grpc::Status ShuttingDown() {
-  return ToGrpcStatus(MakeError(absl::StatusCode::kUnavailable,
-                                "SERVER_SHUTTING_DOWN",
-                                "relogd is shutting down; retry"));
-}
+grpc::Status ShuttingDown() { return ToGrpcStatus(ShuttingDownError()); }
 
 void ToProto(const LogHead& head, v1::LogHead* out) {
   out->set_position(head.position);
@@ -134,7 +125,7 @@ grpc::ServerUnaryReactor* AdminService::Backup(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // A copy of the whole database, personal data included.
   if (!callers_->Get(context).authenticated()) {
-    reactor->Finish(ToGrpcStatus(Unauthenticated()));
+    reactor->Finish(ToGrpcStatus(UnauthenticatedError()));
     return reactor;
   }
   absl::StatusOr<std::string> dir = NormalizeDir(request->dir());

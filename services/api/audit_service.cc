@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "services/api/api_errors.h"
 #include "services/api/case_replay.h"
 #include "services/api/case_repository.h"
 #include "services/api/status_conversion.h"
@@ -25,17 +26,7 @@ namespace v1 = ::relog::v1;
 constexpr size_t kExportChunkBytes = 512 << 10;
 constexpr uint64_t kLinksPerMessage = 4096;
 
-absl::Status Unauthenticated() {
-  return MakeError(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
-                   "only local callers are served until authentication "
-                   "exists");
-}
-
-grpc::Status ShuttingDown() {
-  return ToGrpcStatus(MakeError(absl::StatusCode::kUnavailable,
-                                "SERVER_SHUTTING_DOWN",
-                                "relogd is shutting down; retry"));
-}
+grpc::Status ShuttingDown() { return ToGrpcStatus(ShuttingDownError()); }
 
 void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
   const int64_t micros = absl::ToUnixMicros(time);
@@ -131,7 +122,7 @@ grpc::ServerUnaryReactor* AuditService::CreateCheckpoint(
     v1::Checkpoint* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (!callers_->Get(context).authenticated()) {
-    reactor->Finish(ToGrpcStatus(Unauthenticated()));
+    reactor->Finish(ToGrpcStatus(UnauthenticatedError()));
     return reactor;
   }
   // An fsync'ed file write: on the executor.
@@ -166,7 +157,7 @@ grpc::ServerUnaryReactor* AuditService::GetPublicKey(
 grpc::ServerWriteReactor<v1::ChainLinks>* AuditService::ReadChainLinks(
     Context* context, const v1::ReadChainLinksRequest* request) {
   if (!callers_->Get(context).authenticated()) {
-    return new FailedStream<v1::ChainLinks>(Unauthenticated());
+    return new FailedStream<v1::ChainLinks>(UnauthenticatedError());
   }
   const uint64_t from = request->from_position();
   const uint64_t to = request->to_position() == 0
@@ -224,7 +215,7 @@ grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::Export(
     Context* context, std::string stream_id, uint64_t from_position) {
   // Exports carry every payload as stored: personal data included.
   if (!callers_->Get(context).authenticated()) {
-    return new FailedStream<v1::ExportChunk>(Unauthenticated());
+    return new FailedStream<v1::ExportChunk>(UnauthenticatedError());
   }
   struct State {
     std::string stream_id;
@@ -278,7 +269,7 @@ grpc::ServerUnaryReactor* AuditService::ReplayCase(
   const bool queued =
       executor_->Submit([this, context, reactor, request, response, caller] {
         auto replay = [&]() -> absl::Status {
-          if (!caller.authenticated()) return Unauthenticated();
+          if (!caller.authenticated()) return UnauthenticatedError();
           absl::StatusOr<std::string> case_id =
               CaseIdFromName(request->name(), "name");
           if (!case_id.ok()) return case_id.status();

@@ -7,33 +7,12 @@
 #include "absl/time/time.h"
 #include "glog/logging.h"
 #include "grpcpp/server_context.h"
+#include "services/api/status_conversion.h"
 
 namespace relog::api {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
-
-const char* CodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {"OK",
-                                           "CANCELLED",
-                                           "UNKNOWN",
-                                           "INVALID_ARGUMENT",
-                                           "DEADLINE_EXCEEDED",
-                                           "NOT_FOUND",
-                                           "ALREADY_EXISTS",
-                                           "PERMISSION_DENIED",
-                                           "RESOURCE_EXHAUSTED",
-                                           "FAILED_PRECONDITION",
-                                           "ABORTED",
-                                           "OUT_OF_RANGE",
-                                           "UNIMPLEMENTED",
-                                           "INTERNAL",
-                                           "UNAVAILABLE",
-                                           "DATA_LOSS",
-                                           "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index < 17 ? kNames[index] : "?";
-}
 
 class CallerInterceptor : public grpc::experimental::Interceptor {
  public:
@@ -56,7 +35,7 @@ class CallerInterceptor : public grpc::experimental::Interceptor {
       const grpc::Status status = methods->GetSendStatus();
       LOG(INFO) << "access " << method_ << " caller=" << caller_.identity
                 << " peer=" << context_->peer()
-                << " status=" << CodeName(status.error_code()) << " "
+                << " status=" << StatusCodeName(status.error_code()) << " "
                 << absl::ToInt64Milliseconds(absl::Now() - start_) << "ms"
                 << (status.ok() ? "" : " \"" + status.error_message() + "\"");
     }

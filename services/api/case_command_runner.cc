@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/api/api_errors.h"
 #include "services/api/case_repository.h"
 #include "services/api/case_view.h"
 #include "services/cases/decide.h"
@@ -15,11 +16,6 @@
 
 namespace relog::api {
 namespace {
-
-absl::Status ShuttingDown() {
-  return MakeError(absl::StatusCode::kUnavailable, "SERVER_SHUTTING_DOWN",
-                   "relogd is shutting down; retry with the same request_id");
-}
 
 absl::Status WrongVersion(const std::string& case_id, uint64_t expected,
                           const cases::CaseState& state) {
@@ -94,7 +90,7 @@ void CaseCommandRunner::Execute(CaseCommandRequest request,
       queue_.Submit(key, [this, shared](KeyedSerialQueue::Done finished) {
         Run(shared->first, shared->second, finished);
       });
-  if (!queued) shared->second(ShuttingDown());
+  if (!queued) shared->second(ShuttingDownError());
 }
 
 absl::StatusOr<relog::v1::CaseCommandResponse> CaseCommandRunner::Answer(

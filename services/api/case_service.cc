@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/api/api_errors.h"
 #include "services/api/case_repository.h"
 #include "services/api/case_view.h"
 #include "services/api/page_tokens.h"
@@ -20,17 +21,6 @@ constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 // How long a list waits for the case index to catch up with the log.
 constexpr absl::Duration kIndexWait = absl::Seconds(5);
-
-absl::Status Unauthenticated() {
-  return MakeError(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
-                   "only local callers are served until authentication "
-                   "exists");
-}
-
-absl::Status ShuttingDown() {
-  return MakeError(absl::StatusCode::kUnavailable, "SERVER_SHUTTING_DOWN",
-                   "relogd is shutting down; retry");
-}
 
 absl::StatusOr<size_t> PageSize(int requested) {
   if (requested < 0 || requested > kMaxPageSize) {
@@ -48,7 +38,7 @@ absl::StatusOr<CaseCommandRequest> CaseService::BuildCommand(
     const Common& common,
     const std::function<void(cases::Command&)>& fill) const {
   const Caller caller = callers_->Get(context);
-  if (!caller.authenticated()) return Unauthenticated();
+  if (!caller.authenticated()) return UnauthenticatedError();
   ASSIGN_OR_RETURN(CaseCommandRequest out,
                    BuildCaseCommand(request, common, fill));
   out.caller = caller;
@@ -83,7 +73,7 @@ CaseService::Reactor* CaseService::Query(Context* context,
                                          std::function<absl::Status()> work) {
   Reactor* reactor = context->DefaultReactor();
   if (!callers_->Get(context).authenticated()) {
-    reactor->Finish(ToGrpcStatus(Unauthenticated()));
+    reactor->Finish(ToGrpcStatus(UnauthenticatedError()));
     return reactor;
   }
   const bool queued =
@@ -94,7 +84,7 @@ CaseService::Reactor* CaseService::Query(Context* context,
         }
         reactor->Finish(ToGrpcStatus(work()));
       });
-  if (!queued) reactor->Finish(ToGrpcStatus(ShuttingDown()));
+  if (!queued) reactor->Finish(ToGrpcStatus(ShuttingDownError()));
   return reactor;
 }
 

@@ -1,6 +1,7 @@
 #include "services/api/log_service.h"
 
 #include "absl/time/time.h"
+#include "services/api/api_errors.h"
 #include "services/api/status_conversion.h"
 #include "storage/errors.h"
 
@@ -35,11 +36,7 @@ relog::v1::VerifyLogResponse::Problem ToProto(VerifyReport::Problem problem) {
   return Response::PROBLEM_UNSPECIFIED;
 }
 
-grpc::Status ShuttingDown() {
-  return ToGrpcStatus(MakeError(absl::StatusCode::kUnavailable,
-                                "SERVER_SHUTTING_DOWN",
-                                "relogd is shutting down; retry"));
-}
+grpc::Status ShuttingDown() { return ToGrpcStatus(ShuttingDownError()); }
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/api/api_errors.h"
 #include "services/api/case_view.h"
 #include "services/api/status_conversion.h"
 #include "services/cases/domain_errors.h"
@@ -48,9 +49,7 @@ ReportsService::Reactor* ReportsService::Run(
     Context* context, std::function<absl::Status()> work) {
   Reactor* reactor = context->DefaultReactor();
   if (!callers_->Get(context).authenticated()) {
-    reactor->Finish(ToGrpcStatus(MakeError(
-        absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
-        "only local callers are served until authentication exists")));
+    reactor->Finish(ToGrpcStatus(UnauthenticatedError()));
     return reactor;
   }
   const bool queued =
@@ -62,9 +61,7 @@ ReportsService::Reactor* ReportsService::Run(
         reactor->Finish(ToGrpcStatus(work()));
       });
   if (!queued) {
-    reactor->Finish(ToGrpcStatus(MakeError(absl::StatusCode::kUnavailable,
-                                           "SERVER_SHUTTING_DOWN",
-                                           "relogd is shutting down; retry")));
+    reactor->Finish(ToGrpcStatus(ShuttingDownError()));
   }
   return reactor;
 }

@@ -17,6 +17,9 @@ inline constexpr char kErrorDomain[] = "relog.v1";
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// "OK", "INVALID_ARGUMENT", …; "?" for a code gRPC does not define.
+const char* StatusCodeName(grpc::StatusCode code);
+
 // What a client reads back from a gRPC error.
 struct ErrorDetails {
   std::string reason;  // ErrorInfo.reason, "" if none

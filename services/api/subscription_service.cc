@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/api/api_errors.h"
 #include "services/api/status_conversion.h"
 #include "services/cases/domain_errors.h"
 #include "storage/errors.h"
@@ -73,10 +74,7 @@ SubscriptionService::Subscribe(grpc::CallbackServerContext* context,
                                const relog::v1::SubscribeRequest* request) {
   Caller caller = callers_->Get(context);
   if (!caller.authenticated()) {
-    return new RefusedStream(
-        MakeError(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
-                  "only local callers are served until authentication "
-                  "exists"));
+    return new RefusedStream(UnauthenticatedError());
   }
   absl::StatusOr<SubscriptionFilter> filter =
       SubscriptionFilter::FromRequest(*request);
@@ -87,9 +85,7 @@ SubscriptionService::Subscribe(grpc::CallbackServerContext* context,
 
   absl::MutexLock lock(&mu_);
   if (shutting_down_) {
-    return new RefusedStream(MakeError(absl::StatusCode::kUnavailable,
-                                       "SERVER_SHUTTING_DOWN",
-                                       "relogd is shutting down; retry"));
+    return new RefusedStream(ShuttingDownError());
   }
   if (streams_.size() >= options_.max_streams) {
     return new RefusedStream(MakeError(
