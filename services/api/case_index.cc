@@ -158,6 +158,17 @@ absl::StatusOr<std::string> LoadOrCreateNaturalKeySecret(
                        std::strerror(errno)));
     }
   }
+  // Whoever reads the secret can test tenant references against the index:
+  // refuse one the group or others may read, as the checkpoint key is.
+  const std::filesystem::perms perms =
+      std::filesystem::status(path, error).permissions();
+  if (!error && (perms & (std::filesystem::perms::group_all |
+                          std::filesystem::perms::others_all)) !=
+                    std::filesystem::perms::none) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the natural-key secret ", path,
+                     " may be read by its group or others: chmod 600 ", path));
+  }
   std::ifstream in(path, std::ios::binary);
   std::string secret((std::istreambuf_iterator<char>(in)),
                      std::istreambuf_iterator<char>());

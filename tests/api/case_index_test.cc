@@ -212,5 +212,17 @@ TEST(NaturalKeySecretTest, CreatedOnceOwnerOnlyThenRead) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST(NaturalKeySecretTest, ASecretOthersMayReadIsRefused) {
+  TempDir dir;
+  const std::string path = dir.Sub("natural-key.secret");
+  ASSERT_OK(LoadOrCreateNaturalKeySecret(path));
+  std::filesystem::permissions(path, std::filesystem::perms::group_read,
+                               std::filesystem::perm_options::add);
+  absl::StatusOr<std::string> refused = LoadOrCreateNaturalKeySecret(path);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("chmod 600"));
+}
+
 }  // namespace
 }  // namespace relog::api
