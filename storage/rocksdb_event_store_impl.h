@@ -99,6 +99,15 @@ class RocksDbEventStore final : public EventStore {
   uint64_t RecoveryTicketsForTesting() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  // The log's records from `from`, at most `limit`, as stored: copied chunk
+  // by chunk into one reused buffer under the database hold, then visited
+  // without it (no allocation per record once the buffers have grown, no
+  // lock held while the visitor works). The way ScanAll and ScanLogRecords
+  // both read; `fill_cache` false for whole-log reads that would evict
+  // the blocks the writer needs.
+  absl::StatusOr<uint64_t> ScanRecords(
+      uint64_t from, uint64_t limit, bool fill_cache,
+      const std::function<bool(uint64_t, absl::string_view)>& visit) const;
   struct Pending {
     AppendRequest request;
     AppendCallback done;

@@ -108,71 +108,41 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadAllForward(
 absl::StatusOr<uint64_t> RocksDbEventStore::ScanAll(
     uint64_t from, uint64_t limit,
     const std::function<bool(const RecordedEvent&)>& visit) const {
-  // Records are copied chunk by chunk into one reused buffer under the
-  // database hold, then decoded into one reused event and visited without
-  // it: no allocation per event once the buffers have grown, and no lock
-  // held while the visitor works.
-  constexpr size_t kChunkEvents = 1024;
-  constexpr size_t kChunkBytes =
-      8 << 20;  // one chunk may exceed it by one record
-  std::string buffer;
-  std::vector<size_t> ends;
-  std::vector<uint64_t> keys;
-  ends.reserve(kChunkEvents);
+  // Records decoded into one reused event.
   RecordedEvent event;
-  uint64_t next = std::max<uint64_t>(from, 1);
-  uint64_t visited = 0;
-  while (visited < limit) {
-    buffer.clear();
-    ends.clear();
-    keys.clear();
-    {
-      RocksDbHandle::Use use(handle_.get());
-      RETURN_IF_ERROR(use.CheckOpen());
-      std::unique_ptr<rocksdb::Iterator> it(
-          use.db()->NewIterator(rocksdb::ReadOptions(), use.cf(layout::kLog)));
-      for (it->Seek(ToSlice(layout::LogKey(next)));
-           it->Valid() && ends.size() < kChunkEvents &&
-           buffer.size() < kChunkBytes && visited + ends.size() < limit;
-           it->Next()) {
-        absl::StatusOr<uint64_t> key = layout::DecodeLogKey(ToView(it->key()));
-        if (!key.ok()) return key.status();
-        keys.push_back(*key);
-        buffer.append(it->value().data(), it->value().size());
-        ends.push_back(buffer.size());
-      }
-      RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the log"));
-    }
-    if (ends.empty()) break;
-    size_t begin = 0;
-    for (size_t i = 0; i < ends.size(); ++i) {
-      absl::Status decoded = DecodeStoredRecordInto(
-          absl::string_view(buffer).substr(begin, ends[i] - begin), &event);
-      if (!decoded.ok()) return decoded;
-      // The scan moves on by key; a record that names another position was
-      // moved (Verify() says "reordered") and must not send the scan back.
-      if (event.position != keys[i]) {
-        return MakeError(
-            absl::StatusCode::kDataLoss, reason::kCorruptRecord,
-            absl::StrCat("the record stored at position ", keys[i],
-                         " is the event of position ", event.position),
-            {{meta::kPosition, absl::StrCat(keys[i])}});
-      }
-      begin = ends[i];
-      ++visited;
-      if (!visit(event)) return visited;
-    }
-    next = event.position + 1;
-  }
+  absl::Status failure;
+  absl::StatusOr<uint64_t> visited = ScanRecords(
+      from, limit, /*fill_cache=*/true,
+      [&](uint64_t key, absl::string_view record) {
+        failure = DecodeStoredRecordInto(record, &event);
+        if (!failure.ok()) return false;
+        // The scan moves on by key; a record that names another position
+        // was moved (Verify() says "reordered") and must not be taken for
+        // the event of this one.
+        if (event.position != key) {
+          failure = MakeError(
+              absl::StatusCode::kDataLoss, reason::kCorruptRecord,
+              absl::StrCat("the record stored at position ", key,
+                           " is the event of position ", event.position),
+              {{meta::kPosition, absl::StrCat(key)}});
+          return false;
+        }
+        return visit(event);
+      });
+  RETURN_IF_ERROR(failure);
   return visited;
 }
 
 absl::StatusOr<uint64_t> RocksDbEventStore::ScanLogRecords(
     uint64_t from, uint64_t limit,
     const std::function<bool(uint64_t, absl::string_view)>& visit) const {
-  // As ScanAll: chunks copied under the database hold, visited without it.
-  // Nothing is decoded, so a moved record cannot send the scan back: it
-  // moves on by key.
+  // Nothing is decoded: a moved record reaches the visitor as stored.
+  return ScanRecords(from, limit, /*fill_cache=*/false, visit);
+}
+
+absl::StatusOr<uint64_t> RocksDbEventStore::ScanRecords(
+    uint64_t from, uint64_t limit, bool fill_cache,
+    const std::function<bool(uint64_t, absl::string_view)>& visit) const {
   constexpr size_t kChunkRecords = 1024;
   constexpr size_t kChunkBytes = 8 << 20;
   std::string buffer;
@@ -188,7 +158,7 @@ absl::StatusOr<uint64_t> RocksDbEventStore::ScanLogRecords(
       RocksDbHandle::Use use(handle_.get());
       RETURN_IF_ERROR(use.CheckOpen());
       rocksdb::ReadOptions read;
-      read.fill_cache = false;  // whole-log exports
+      read.fill_cache = fill_cache;
       std::unique_ptr<rocksdb::Iterator> it(
           use.db()->NewIterator(read, use.cf(layout::kLog)));
       for (it->Seek(ToSlice(layout::LogKey(next)));
