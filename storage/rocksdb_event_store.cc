@@ -238,16 +238,21 @@ void RocksDbEventStore::WriterLoop() {
     }
     if (recover) {
       absl::Status status = TryRecover();
-      absl::MutexLock lock(&mu_);
-      // A success also answers tickets taken during the attempt: the store
-      // is writable, which is all Recover() promises.
-      recovery_served_ = status.ok() ? recovery_tickets_ : serving;
-      last_recovery_ = status;
-      if (status.ok()) {
-        read_only_ = false;
-        backoff = options_.recovery_backoff_min;
-      } else {
-        backoff = std::min(backoff * 2, options_.recovery_backoff_max);
+      {
+        absl::MutexLock lock(&mu_);
+        // A success also answers tickets taken during the attempt: the
+        // store is writable, which is all Recover() promises.
+        recovery_served_ = status.ok() ? recovery_tickets_ : serving;
+        last_recovery_ = status;
+        if (status.ok()) {
+          read_only_ = false;
+          backoff = options_.recovery_backoff_min;
+        } else {
+          backoff = std::min(backoff * 2, options_.recovery_backoff_max);
+        }
+      }
+      if (status.ok() && options_.on_write_state_change) {
+        options_.on_write_state_change(absl::OkStatus());
       }
       continue;
     }
@@ -310,6 +315,11 @@ void RocksDbEventStore::CommitGroup(std::vector<Pending> group) {
   } else if (wrote) {
     absl::MutexLock lock(&mu_);
     committed_ = writer_head_;
+  }
+  // Before the answers: a client told OUTCOME_UNKNOWN finds the health
+  // already NOT_SERVING.
+  if (!refusal.ok() && options_.on_write_state_change) {
+    options_.on_write_state_change(refusal);
   }
   for (size_t i = 0; i < group.size(); ++i) {
     group[i].done(std::move(outcomes[i]));

@@ -3,9 +3,11 @@
 #define RELOG_STORAGE_ROCKSDB_EVENT_STORE_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "storage/clock.h"
@@ -26,6 +28,11 @@ struct RocksDbEventStoreOptions {
   absl::Duration recovery_backoff_min = absl::Milliseconds(100);
   absl::Duration recovery_backoff_max = absl::Seconds(10);
   size_t block_cache_bytes = 64 << 20;
+  // Told, on the writer thread and with no lock held, each time the store
+  // turns read-only (with the STORE_READ_ONLY error appends now get) and
+  // each time it recovers (OK): how relogd's health follows the store
+  // without polling. Must not append, nor outlive the store's users.
+  std::function<void(const absl::Status& write_state)> on_write_state_change;
 };
 
 // Opens the store at options.path (creating it if needed), reads its heads

@@ -57,6 +57,7 @@ ErrorDetails ReadErrorDetails(const grpc::Status& status) {
     google::rpc::PreconditionFailure failure;
     if (any.UnpackTo(&info)) {
       out.reason = info.reason();
+      out.metadata.insert(info.metadata().begin(), info.metadata().end());
     } else if (any.UnpackTo(&failure) && failure.violations_size() > 0 &&
                out.field.empty()) {
       out.field = failure.violations(0).subject();

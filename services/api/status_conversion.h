@@ -6,6 +6,7 @@
 #ifndef RELOG_SERVICES_API_STATUS_CONVERSION_H_
 #define RELOG_SERVICES_API_STATUS_CONVERSION_H_
 
+#include <map>
 #include <string>
 
 #include "absl/status/status.h"
@@ -26,6 +27,8 @@ struct ErrorDetails {
   // The first BadRequest field violation, or the subject of the first
   // PreconditionFailure violation; "" if none.
   std::string field;
+  // ErrorInfo.metadata, e.g. {"cause": "NO_SPACE"}.
+  std::map<std::string, std::string> metadata;
 };
 ErrorDetails ReadErrorDetails(const grpc::Status& status);
 
