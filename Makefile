@@ -5,7 +5,12 @@
 #               data in ./var/relog (LISTEN=host:port, DATA=dir to change)
 #   make test   build the test build (clang, ASan+UBSan, -Werror) and run
 #               every test
-#   make bench  build (Release) and run the storage benchmark
+#   make bench  build (Release) and run the benchmark suite of issue 6
+#               (deploy/bench/run_all.sh: raw RocksDB, the store, relogd
+#               through gRPC, PostgreSQL 15, projections at national scale;
+#               ~8 min; BENCH_ARGS="--load_seconds=20 --skip_national"...)
+#   make bench-store    the storage benchmark alone (relog-bench-store)
+#   make bench-reports  the reports benchmark alone (relog-bench-reports)
 #
 # Executables land in build/bin/ (Release) and build/bin/test/ (test build).
 
@@ -14,7 +19,7 @@ DATA ?= var/relog
 LISTEN ?= 127.0.0.1:50051
 BENCH_ARGS ?=
 
-.PHONY: run test bench bench-reports deps release test-build format clean
+.PHONY: run test bench bench-deps bench-store bench-reports deps release test-build format clean
 
 deps:
 	@deploy/install-deps.sh
@@ -41,7 +46,14 @@ test:
 	(cd build/test && ASAN_OPTIONS=detect_leaks=1 ctest -j $(JOBS) --output-on-failure); \
 	rc=$$?; echo "test suite wall time: $$(( $$(date +%s) - start )) s"; exit $$rc
 
-bench: release
+bench-deps:
+	@deploy/install-deps.sh --bench
+
+# bench-deps first: the Release build looks for libpq when configured.
+bench: bench-deps release
+	deploy/bench/run_all.sh $(BENCH_ARGS)
+
+bench-store: release
 	build/bin/relog-bench-store $(BENCH_ARGS)
 
 bench-reports: release

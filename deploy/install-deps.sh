@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian 12 packages relog builds and runs with,
 # when any is missing. Idempotent: does nothing when all are present.
+#   deploy/install-deps.sh [--bench]
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,11 @@ packages=(
   libgoogle-glog-dev golang-github-gogo-googleapis-dev tzdata
   python3 python3-grpcio python3-protobuf python3-cryptography
 )
+# --bench: also the benchmark suite's PostgreSQL peer (deploy/bench), which
+# the tests never need.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(postgresql libpq-dev pkg-config)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -9,7 +9,8 @@
 //                       [--national_households=150000] [--skip_national]
 //                       [--compact] [--case_index_budget_seconds=60]
 //                       [--national_engine_calls=1] [--follow_seconds=10]
-//                       [--follow_writers=64] [--dir=DIR]
+//                       [--follow_writers=64] [--subscribe_seconds=120]
+//                       [--dir=DIR]
 //
 // 1. MEL scale. Starts the Release relogd (a child process, on a fresh data
 //    folder, any free port), loads `relogctl demo --households=N --seed=S`
@@ -42,6 +43,14 @@
 //    runner following, --follow_writers threads appending further copies
 //    (one case per AppendBlocking) for --follow_seconds: append rate, apply
 //    rate, lag at the end, time to catch up.
+// 3. Subscription catch-up (after 2, unless --subscribe_seconds=0). The case
+//    index brought to the head in-process (so that relogd starts with both
+//    projections at the head and the stream has the machine to itself), a
+//    Release relogd started on the national store, and one
+//    Subscriptions/Subscribe from position 0 (no filter, 1000 events per
+//    message) read through loopback gRPC until its first caught_up message,
+//    or for at most --subscribe_seconds: events/s received, and relogd's
+//    CPU time over the stream (/proc/PID/stat).
 //
 // Release build only; not a test, not run by CI. Every folder it makes is
 // removed when it exits normally.
@@ -60,6 +69,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,6 +86,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -83,6 +94,7 @@
 #include "glog/logging.h"
 #include "grpcpp/grpcpp.h"
 #include "relog/v1/reports.grpc.pb.h"
+#include "relog/v1/subscriptions.grpc.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "services/api/case_index.h"
@@ -128,6 +140,9 @@ ABSL_FLAG(int, national_engine_calls, 1,
 ABSL_FLAG(int, follow_seconds, 10,
           "how long the writers append while the report facts follow");
 ABSL_FLAG(int, follow_writers, 64, "writer threads while following");
+ABSL_FLAG(int, subscribe_seconds, 120,
+          "at most this long for the subscription catch-up from position 0 "
+          "through relogd on the national store (0: skip it)");
 ABSL_FLAG(std::string, dir, "",
           "folder for the databases (default: a fresh folder under /tmp)");
 
@@ -158,6 +173,7 @@ struct BenchOptions {
   int national_engine_calls = 1;
   absl::Duration follow;
   int follow_writers = 64;
+  absl::Duration subscribe_budget;
 };
 
 // ---------------------------------------------------------------- helpers
@@ -369,6 +385,7 @@ class Relogd {
   Relogd& operator=(const Relogd&) = delete;
 
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  pid_t pid() const { return pid_; }
 
  private:
   const std::string log_;
@@ -882,7 +899,8 @@ absl::Duration TimeRebuild(projections::ProjectionRunner& runner) {
   return elapsed;
 }
 
-void RunNational(const BenchOptions& options, const std::string& mel) {
+// Returns the national store's head when done.
+uint64_t RunNational(const BenchOptions& options, const std::string& mel) {
   absl::PrintF("== 2. national scale: %d households (copies of the MEL's)\n",
                options.national_households);
   Source source;
@@ -1123,6 +1141,95 @@ void RunNational(const BenchOptions& options, const std::string& mel) {
                                  PerSecond(lag, catch_up)));
   absl::PrintF("  memory: VmRSS %.0f MiB at the end (FactTable %u facts)\n\n",
                RssMiB(), table.fact_count());
+
+  if (options.subscribe_budget > absl::ZeroDuration()) {
+    // The following writers moved the log on without the case index: bring
+    // it to the head here (a runner without the budget's fail point), so
+    // that relogd, started on this store next, has no catch-up of its own
+    // competing with the subscription for the two cores.
+    projections::ProjectionRunner index_to_head(
+        store.get(),
+        std::make_unique<api::CaseIndexProjection>(store.get(), &natural_keys));
+    Progress("bringing the case index to the head before relogd");
+    CheckOk(index_to_head.CatchUp(), "case index CatchUp");
+  }
+  return head_end;
+}
+
+// CPU seconds (user + system) a process used so far, from /proc/PID/stat.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces, in parentheses):
+  // state is field 3, utime 14, stime 15.
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::vector<std::string> fields =
+      absl::StrSplit(stat.substr(paren + 2), ' ', absl::SkipEmpty());
+  int64_t utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
+      !absl::SimpleAtoi(fields[12], &stime)) {
+    return 0;
+  }
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+// 3. One subscription from position 0 through relogd on the national store.
+void RunSubscription(const BenchOptions& options, uint64_t head) {
+  absl::PrintF(
+      "== 3. subscription catch-up: Subscribe from position 0 through "
+      "relogd, national store (%u events)\n",
+      head);
+  Progress("starting relogd on the national store");
+  Relogd relogd(options, absl::StrCat(options.dir, "/national"));
+  std::unique_ptr<v1::Subscriptions::Stub> stub =
+      v1::Subscriptions::NewStub(grpc::CreateChannel(
+          relogd.address(), grpc::InsecureChannelCredentials()));
+  v1::SubscribeRequest request;
+  request.set_after_position(0);
+  request.set_max_batch_events(1000);
+  grpc::ClientContext context;
+  Progress(absl::StrCat("subscribing from position 0 (at most ",
+                        absl::FormatDuration(options.subscribe_budget), ")"));
+  const double cpu_start = CpuSeconds(relogd.pid());
+  const absl::Time start = absl::Now();
+  const absl::Time deadline = start + options.subscribe_budget;
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      stub->Subscribe(&context, request);
+  v1::SubscribeResponse response;
+  uint64_t events = 0, messages = 0, position = 0;
+  bool caught_up = false;
+  while (reader->Read(&response)) {
+    events += response.events_size();
+    ++messages;
+    position = response.position();
+    if (response.caught_up()) {
+      caught_up = true;
+      break;
+    }
+    if (absl::Now() >= deadline) break;
+  }
+  const absl::Duration elapsed = absl::Now() - start;
+  const double cpu = CpuSeconds(relogd.pid()) - cpu_start;
+  context.TryCancel();
+  while (reader->Read(&response)) {
+  }
+  const grpc::Status finished = reader->Finish();
+  if (!caught_up && finished.error_code() != grpc::StatusCode::CANCELLED) {
+    LOG(FATAL) << "Subscribe ended: " << finished.error_code() << " "
+               << finished.error_message();
+  }
+  absl::PrintF(
+      "  %s: %u case events in %u messages, position %u of %u, in %s\n",
+      caught_up ? "caught up" : "budget spent before catching up", events,
+      messages, position, head, absl::FormatDuration(elapsed));
+  absl::PrintF(
+      "  subscription catch-up %11.0f events/s  (%.0f positions/s; relogd "
+      "CPU %.1f s = %.2f cores)\n\n",
+      PerSecond(events, elapsed), PerSecond(position, elapsed), cpu,
+      cpu / std::max(1e-9, Seconds(elapsed)));
+  std::fflush(stdout);
 }
 
 void PrintFacts(const BenchOptions& options, int argc, char** argv) {
@@ -1192,6 +1299,8 @@ int main(int argc, char** argv) {
   options.follow =
       absl::Seconds(std::max(1, absl::GetFlag(FLAGS_follow_seconds)));
   options.follow_writers = std::max(1, absl::GetFlag(FLAGS_follow_writers));
+  options.subscribe_budget =
+      absl::Seconds(std::max(0, absl::GetFlag(FLAGS_subscribe_seconds)));
   for (const std::string* binary : {&options.relogd, &options.relogctl}) {
     if (access(binary->c_str(), X_OK) != 0) {
       std::fprintf(stderr,
@@ -1220,7 +1329,12 @@ int main(int argc, char** argv) {
   relog::PrintFacts(options, argc, argv);
   const absl::Time start = absl::Now();
   const std::string mel = relog::RunMel(options);
-  if (!options.skip_national) relog::RunNational(options, mel);
+  if (!options.skip_national) {
+    const uint64_t head = relog::RunNational(options, mel);
+    if (options.subscribe_budget > absl::ZeroDuration()) {
+      relog::RunSubscription(options, head);
+    }
+  }
   absl::PrintF("total %s\n", absl::FormatDuration(absl::Now() - start));
   std::filesystem::remove_all(options.dir);
   return 0;
