@@ -14,6 +14,7 @@
 #include "relog/v1/case_service.grpc.pb.h"
 #include "relog/v1/log_service.grpc.pb.h"
 #include "relog/v1/reports.grpc.pb.h"
+#include "relog/v1/subscriptions.grpc.pb.h"
 #include "tests/api/household_client.h"
 
 namespace relog::testing {
@@ -96,6 +97,46 @@ inline void ExpectProjectionsEqualRebuild(
   EXPECT_GT(live.size(), 0u);
   EXPECT_TRUE(live == ProjectionsAt(channel, position))
       << "a projection differs from its rebuild";
+}
+
+// A subscription from the start of the log delivers every case event up
+// to `head` once, in position order: as many as the cases' versions add
+// up to (the case index lists them all).
+inline void ExpectSubscriptionSeesEveryCaseEvent(
+    const std::shared_ptr<grpc::Channel>& channel, uint64_t head) {
+  auto cases = v1::CaseService::NewStub(channel);
+  uint64_t case_events = 0;
+  v1::ListCasesRequest list;
+  list.set_page_size(500);
+  for (;;) {
+    v1::ListCasesResponse page;
+    grpc::Status status = cases->ListCases(Call().get(), list, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    for (const v1::CaseListEntry& entry : page.cases()) {
+      case_events += entry.version() + 1;
+    }
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  auto subscriptions = v1::Subscriptions::NewStub(channel);
+  std::unique_ptr<grpc::ClientContext> context = Call();
+  v1::SubscribeRequest request;  // from position 0, every event
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      subscriptions->Subscribe(context.get(), request);
+  uint64_t delivered = 0;
+  uint64_t last = 0;
+  v1::SubscribeResponse message;
+  while (reader->Read(&message)) {
+    for (const v1::SubscribedEvent& event : message.events()) {
+      EXPECT_GT(event.event().position(), last) << "out of order or twice";
+      last = event.event().position();
+      ++delivered;
+    }
+    if (message.caught_up() && message.position() >= head) break;
+  }
+  context->TryCancel();
+  EXPECT_EQ(delivered, case_events);
+  EXPECT_LE(last, head);
 }
 
 }  // namespace relog::testing
