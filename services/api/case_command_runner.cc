@@ -62,6 +62,7 @@ CaseCommandRunner::CaseCommandRunner(
       clock_(clock),
       zone_(zone),
       queue_(executor),
+      states_(store),
       reference_(std::move(reference)) {}
 
 void CaseCommandRunner::SetReference(
@@ -119,8 +120,8 @@ absl::StatusOr<relog::v1::CaseCommandResponse> CaseCommandRunner::Answer(
   }
   // The case as the command left it, with what the caller may read.
   ASSIGN_OR_RETURN(LoadedCase loaded,
-                   LoadCase(*store_, outcome.case_id(), version,
-                            request.caller.readable_classes()));
+                   states_.Load(outcome.case_id(), version,
+                                request.caller.readable_classes()));
   relog::v1::CaseCommandResponse response;
   *response.mutable_case_() = ToCaseProto(loaded.state, loaded.updated);
   response.set_case_version(loaded.state.version());
@@ -159,7 +160,7 @@ void CaseCommandRunner::Run(const CaseCommandRequest& request,
 
   // decide() sees every field; the answer only what the caller may read.
   absl::StatusOr<LoadedCase> loaded =
-      LoadCase(*store_, request.case_id, std::nullopt, cases::AllDataClasses());
+      states_.Load(request.case_id, std::nullopt, cases::AllDataClasses());
   if (!loaded.ok()) return answer(loaded.status());
   const cases::CaseState& state = loaded->state;
   if (request.expected_version.has_value() && !state.exists()) {

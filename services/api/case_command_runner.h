@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "relog/v1/case_service.pb.h"
 #include "services/api/caller.h"
+#include "services/api/case_state_cache.h"
 #include "services/api/executor.h"
 #include "services/api/keyed_serial_queue.h"
 #include "services/cases/commands.h"
@@ -87,6 +88,9 @@ class CaseCommandRunner {
   const Clock* const clock_;
   const absl::TimeZone zone_;
   KeyedSerialQueue queue_;
+  // Decide and Answer fold through it (Answer is const: the cache is
+  // internally synchronised and changes no answer).
+  mutable CaseStateCache states_;
 
   mutable absl::Mutex mu_;
   std::shared_ptr<const reference::ReferenceData> reference_

@@ -49,30 +49,39 @@ std::string DeriveCaseId(absl::string_view request_id,
   return absl::StrCat("c", ToHex(absl::string_view(digest).substr(0, 6)));
 }
 
+absl::Status ContinueLoadingCase(
+    const EventStore& store, std::optional<uint64_t> up_to_version,
+    absl::Span<const relog::v1::DataClass> readable, bool keep_events,
+    LoadedCase& loaded) {
+  const std::string stream = CaseStreamId(loaded.state.case_id);
+  uint64_t from = loaded.state.event_count;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<RecordedEvent> page,
+                     store.ReadStreamForward(stream, from, kReadPage));
+    for (const RecordedEvent& recorded : page) {
+      if (up_to_version.has_value() && recorded.version > *up_to_version) {
+        return absl::OkStatus();
+      }
+      ASSIGN_OR_RETURN(cases::CaseEvent event,
+                       cases::DecodeCaseEvent(recorded, readable));
+      loaded.state = cases::Evolve(std::move(loaded.state), event);
+      if (keep_events) loaded.events.push_back(std::move(event));
+      loaded.updated = recorded.recorded_at;
+    }
+    if (page.size() < kReadPage) return absl::OkStatus();
+    from = page.back().version + 1;
+  }
+}
+
 absl::StatusOr<LoadedCase> LoadCase(
     const EventStore& store, absl::string_view case_id,
     std::optional<uint64_t> up_to_version,
     absl::Span<const relog::v1::DataClass> readable) {
   LoadedCase loaded;
   loaded.state.case_id = std::string(case_id);
-  const std::string stream = CaseStreamId(case_id);
-  uint64_t from = 0;
-  while (true) {
-    ASSIGN_OR_RETURN(std::vector<RecordedEvent> page,
-                     store.ReadStreamForward(stream, from, kReadPage));
-    for (const RecordedEvent& recorded : page) {
-      if (up_to_version.has_value() && recorded.version > *up_to_version) {
-        return loaded;
-      }
-      ASSIGN_OR_RETURN(cases::CaseEvent event,
-                       cases::DecodeCaseEvent(recorded, readable));
-      loaded.state = cases::Evolve(std::move(loaded.state), event);
-      loaded.events.push_back(std::move(event));
-      loaded.updated = recorded.recorded_at;
-    }
-    if (page.size() < kReadPage) return loaded;
-    from = page.back().version + 1;
-  }
+  RETURN_IF_ERROR(ContinueLoadingCase(store, up_to_version, readable,
+                                      /*keep_events=*/true, loaded));
+  return loaded;
 }
 
 }  // namespace relog::api

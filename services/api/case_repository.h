@@ -49,6 +49,18 @@ absl::StatusOr<LoadedCase> LoadCase(
     std::optional<uint64_t> up_to_version,
     absl::Span<const relog::v1::DataClass> readable);
 
+// Folds into `loaded` the events of its case (loaded.state.case_id) after
+// the ones it holds (from version loaded.state.event_count), up to
+// `up_to_version` (all when unset), with the sealed fields of `readable`
+// classes — which must be the classes `loaded` was folded with. The
+// stream is append-only, so a prefix folded once and continued equals
+// the whole fold. `keep_events` false leaves loaded.events alone.
+// Errors as LoadCase; `loaded` is then partly advanced.
+absl::Status ContinueLoadingCase(
+    const EventStore& store, std::optional<uint64_t> up_to_version,
+    absl::Span<const relog::v1::DataClass> readable, bool keep_events,
+    LoadedCase& loaded);
+
 }  // namespace relog::api
 
 #endif  // RELOG_SERVICES_API_CASE_REPOSITORY_H_
