@@ -50,6 +50,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "storage/bench/run_threads.h"
 
 ABSL_FLAG(std::string, conninfo,
           "host=127.0.0.1 port=5432 user=postgres dbname=postgres "
@@ -113,31 +114,12 @@ void Exec(PGconn* connection, const std::string& sql,
   if (PQresultStatus(result.get()) != expected) Fail(sql, connection);
 }
 
-// Latencies in nanoseconds and what they add up to.
-struct RunResult {
-  uint64_t events = 0;
-  absl::Duration elapsed;
-  std::vector<int64_t> latencies_ns;
-
-  double EventsPerSecond() const {
-    return events / std::max(1e-9, absl::ToDoubleSeconds(elapsed));
-  }
-  // Milliseconds at quantile q (0..1), nearest rank. Sorts.
-  double QuantileMs(double q) {
-    if (latencies_ns.empty()) return 0;
-    const size_t i = std::min(latencies_ns.size() - 1,
-                              static_cast<size_t>(q * latencies_ns.size()));
-    std::nth_element(latencies_ns.begin(), latencies_ns.begin() + i,
-                     latencies_ns.end());
-    return latencies_ns[i] / 1e6;
-  }
-};
-
 // One run at `clients` clients on a fresh table. Every connection is made
 // and its statement prepared before the clock starts.
-RunResult RunClients(const std::string& conninfo, const std::string& table,
-                     int clients, absl::Duration run,
-                     const std::vector<std::string>& payloads) {
+bench::RunResult RunClients(const std::string& conninfo,
+                            const std::string& table, int clients,
+                            absl::Duration run,
+                            const std::vector<std::string>& payloads) {
   {
     Connection admin = Connect(conninfo);
     // No NOTICE on stderr for the table that is not there yet.
@@ -161,49 +143,34 @@ RunResult RunClients(const std::string& conninfo, const std::string& table,
       Fail("PREPARE", connections.back().get());
     }
   }
-  std::atomic<bool> stop{false};
-  absl::Notification start;
-  std::vector<std::vector<int64_t>> latencies(clients);
-  std::vector<std::thread> pool;
-  for (int c = 0; c < clients; ++c) {
-    pool.emplace_back([&, c] {
-      PGconn* connection = connections[c].get();
-      const std::string stream_id = absl::StrCat("bench-", clients, "-", c);
-      std::vector<int64_t>& out = latencies[c];
-      start.WaitForNotification();
-      for (int64_t version = 0; !stop.load(std::memory_order_relaxed);
-           ++version) {
-        const std::string& payload = payloads[(c + version) % payloads.size()];
-        // Text for the stream and the version, binary for the event.
-        const std::string version_text = absl::StrCat(version);
-        const char* values[3] = {stream_id.c_str(), version_text.c_str(),
-                                 payload.data()};
-        const int lengths[3] = {0, 0, static_cast<int>(payload.size())};
-        const int formats[3] = {0, 0, 1};
-        const absl::Time begin = absl::Now();
-        Exec(connection, "BEGIN");
-        Result inserted(PQexecPrepared(connection, kAppend, 3, values, lengths,
-                                       formats, /*resultFormat=*/0));
-        if (PQresultStatus(inserted.get()) != PGRES_COMMAND_OK) {
-          Fail("INSERT", connection);
+  return bench::RunThreads(
+      clients, run, [&](int c, const std::atomic<bool>& stop) {
+        PGconn* connection = connections[c].get();
+        const std::string stream_id = absl::StrCat("bench-", clients, "-", c);
+        std::vector<int64_t> out;
+        for (int64_t version = 0; !stop.load(std::memory_order_relaxed);
+             ++version) {
+          const std::string& payload =
+              payloads[(c + version) % payloads.size()];
+          // Text for the stream and the version, binary for the event.
+          const std::string version_text = absl::StrCat(version);
+          const char* values[3] = {stream_id.c_str(), version_text.c_str(),
+                                   payload.data()};
+          const int lengths[3] = {0, 0, static_cast<int>(payload.size())};
+          const int formats[3] = {0, 0, 1};
+          const absl::Time begin = absl::Now();
+          Exec(connection, "BEGIN");
+          Result inserted(PQexecPrepared(connection, kAppend, 3, values,
+                                         lengths, formats,
+                                         /*resultFormat=*/0));
+          if (PQresultStatus(inserted.get()) != PGRES_COMMAND_OK) {
+            Fail("INSERT", connection);
+          }
+          Exec(connection, "COMMIT");
+          out.push_back(absl::ToInt64Nanoseconds(absl::Now() - begin));
         }
-        Exec(connection, "COMMIT");
-        out.push_back(absl::ToInt64Nanoseconds(absl::Now() - begin));
-      }
-    });
-  }
-  const absl::Time begin = absl::Now();
-  start.Notify();
-  absl::SleepFor(run);
-  stop.store(true);
-  for (std::thread& thread : pool) thread.join();
-  RunResult result;
-  result.elapsed = absl::Now() - begin;
-  for (std::vector<int64_t>& l : latencies) {
-    result.latencies_ns.insert(result.latencies_ns.end(), l.begin(), l.end());
-  }
-  result.events = result.latencies_ns.size();
-  return result;
+        return out;
+      });
 }
 
 int Run(const std::string& conninfo, const std::string& table,
@@ -233,7 +200,8 @@ int Run(const std::string& conninfo, const std::string& table,
   absl::PrintF("clients   events/s   p50 ms   p99 ms  p999 ms\n");
   std::fflush(stdout);
   for (int clients : client_counts) {
-    RunResult result = RunClients(conninfo, table, clients, run, payloads);
+    bench::RunResult result =
+        RunClients(conninfo, table, clients, run, payloads);
     absl::PrintF("%7d  %9.0f %8.3f %8.3f %8.3f\n", clients,
                  result.EventsPerSecond(), result.QuantileMs(0.5),
                  result.QuantileMs(0.99), result.QuantileMs(0.999));

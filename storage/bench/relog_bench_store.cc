@@ -59,6 +59,7 @@
 #include "rocksdb/version.h"
 #include "rocksdb/write_batch.h"
 #include "storage/bench/compact.h"
+#include "storage/bench/run_threads.h"
 #include "storage/event_id.h"
 #include "storage/event_record.h"
 #include "storage/event_store.h"
@@ -77,6 +78,9 @@ ABSL_FLAG(int64_t, scan_events, 1000000,
 
 namespace relog {
 namespace {
+
+using bench::RunResult;
+using bench::RunThreads;
 
 struct BenchOptions {
   std::string dir;
@@ -114,54 +118,6 @@ NewEvent MakeEvent(absl::string_view request_id, uint32_t index,
   event.metadata.correlation_id = std::string(request_id);
   event.metadata.occurred_at = absl::CivilDay(2024, 3, 15);
   return event;
-}
-
-// Latencies in nanoseconds and what they add up to.
-struct RunResult {
-  uint64_t events = 0;
-  absl::Duration elapsed;
-  std::vector<int64_t> latencies_ns;
-
-  double EventsPerSecond() const {
-    return events / std::max(1e-9, absl::ToDoubleSeconds(elapsed));
-  }
-  // Milliseconds at quantile q (0..1). Sorts.
-  double QuantileMs(double q) {
-    if (latencies_ns.empty()) return 0;
-    const size_t i = std::min(latencies_ns.size() - 1,
-                              static_cast<size_t>(q * latencies_ns.size()));
-    std::nth_element(latencies_ns.begin(), latencies_ns.begin() + i,
-                     latencies_ns.end());
-    return latencies_ns[i] / 1e6;
-  }
-};
-
-// Runs body(thread, stop) on `threads` threads, all starting together, for
-// `run`; merges the latencies each returns.
-template <typename Body>
-RunResult RunThreads(int threads, absl::Duration run, Body body) {
-  std::atomic<bool> stop{false};
-  absl::Notification start;
-  std::vector<std::vector<int64_t>> latencies(threads);
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      start.WaitForNotification();
-      latencies[t] = body(t, stop);
-    });
-  }
-  const absl::Time begin = absl::Now();
-  start.Notify();
-  absl::SleepFor(run);
-  stop.store(true);
-  for (std::thread& thread : pool) thread.join();
-  RunResult result;
-  result.elapsed = absl::Now() - begin;
-  for (std::vector<int64_t>& l : latencies) {
-    result.latencies_ns.insert(result.latencies_ns.end(), l.begin(), l.end());
-  }
-  result.events = result.latencies_ns.size();
-  return result;
 }
 
 int64_t NanosSince(absl::Time start) {
