@@ -60,14 +60,14 @@ class Client {
         rng_(options.seed * 7919 + static_cast<uint64_t>(id)) {}
 
   void Run() {
-    for (int k = 0; absl::Now() < end_ && k < kStoriesPerClient; ++k) {
+    for (int k = 0; Running() && k < kStoriesPerClient; ++k) {
       std::deque<std::pair<std::unique_ptr<ctl::HouseholdPlan>, std::string>>
           stories;
       stories.emplace_back(
           std::make_unique<ctl::HouseholdPlan>(ctl::PlanHousehold(
               world_, options_.seed, id_ * kStoriesPerClient + k)),
           "");
-      while (!stories.empty() && absl::Now() < end_) {
+      while (!stories.empty() && Running()) {
         auto [plan, name] = std::move(stories.front());
         stories.pop_front();
         ++tally_.households;
@@ -87,10 +87,49 @@ class Client {
     const absl::Time start = absl::Now();
     grpc::Status status =
         step.mutation->call(*stub, &context, request, response);
-    tally.latencies.push_back(absl::ToDoubleSeconds(absl::Now() - start));
+    const absl::Time end = absl::Now();
+    tally.latencies.push_back(absl::ToDoubleSeconds(end - start));
     ++tally.commands;
     ++tally.by_status[StatusKey(status)];
+    if (options_.journal) {
+      Journal(step, request, status, *response, start, end);
+    }
     return status;
+  }
+
+  void Journal(const ctl::PlannedStep& step, const Message& request,
+               const grpc::Status& status,
+               const v1::CaseCommandResponse& response, absl::Time start,
+               absl::Time end) {
+    JournalEntry entry;
+    entry.method = absl::StrCat("/relog.v1.CaseService/", step.mutation->rpc);
+    const auto* d = request.GetDescriptor();
+    const auto* r = request.GetReflection();
+    entry.request_id = r->GetString(request, d->FindFieldByName("request_id"));
+    if (const auto* name = d->FindFieldByName("name"); name != nullptr) {
+      entry.case_name = r->GetString(request, name);
+    }
+    entry.request_bytes = request.SerializeAsString();
+    entry.sent_at = start;
+    entry.answered_at = end;
+    entry.code = status.error_code();
+    if (status.ok()) {
+      entry.outcome = JournalEntry::Outcome::kOk;
+      entry.version = response.case_version();
+      entry.position = response.position();
+      entry.result_case = response.case_().name();
+    } else {
+      entry.outcome = IsOutcomeUnknown(status.error_code())
+                          ? JournalEntry::Outcome::kUnknown
+                          : JournalEntry::Outcome::kFailed;
+      entry.reason = api::ReadErrorDetails(status).reason;
+    }
+    options_.journal(entry);
+  }
+
+  bool Running() const {
+    return absl::Now() < end_ &&
+           (options_.stop == nullptr || !options_.stop->load());
   }
 
   // The story's steps in order, each with the expected version the case
@@ -103,7 +142,7 @@ class Client {
     std::vector<uint64_t> versions(plan.steps.size(), 0);
     std::optional<uint64_t> case_version;
     std::uniform_real_distribution<double> coin(0, 1);
-    for (size_t i = 0; i < plan.steps.size() && absl::Now() < end_; ++i) {
+    for (size_t i = 0; i < plan.steps.size() && Running(); ++i) {
       ctl::PlannedStep& step = plan.steps[i];
       Message& request = *step.request;
       const auto* d = request.GetDescriptor();
@@ -203,6 +242,13 @@ absl::StatusOr<uint64_t> HeadPosition(grpc::Channel& channel) {
 }
 
 }  // namespace
+
+bool IsOutcomeUnknown(grpc::StatusCode code) {
+  return code == grpc::StatusCode::UNAVAILABLE ||
+         code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         code == grpc::StatusCode::CANCELLED ||
+         code == grpc::StatusCode::UNKNOWN;
+}
 
 double LoadResult::Percentile(double p) const {
   if (latencies.empty()) return 0;

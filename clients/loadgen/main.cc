@@ -2,21 +2,31 @@
 //
 //   relog-loadgen [--server=127.0.0.1:50051] [--clients=16]
 //       [--duration_seconds=10] [--conflict_share=0.05] [--seed=1]
-//       [--reference_dir=deploy/reference/mel]
+//       [--reference_dir=deploy/reference/mel] [--journal=FILE]
 //
 // Prints commands/s, events/s, latency percentiles and counts by status.
 // Exit 0 once the run completed (whatever the statuses), 1 if relogd could
 // not be reached, 2 on a usage error.
+//
+// With --journal, also writes one line per call to FILE, tab-separated:
+// request id, method, case, outcome (OK, FAILED, UNKNOWN: may have been
+// applied, retry with the same request id), status code, reason, version,
+// position, and the request's bytes in base64 — enough to send the unknown
+// ones again unchanged.
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "clients/loadgen/load_generator.h"
 #include "clients/relogctl/common.h"
 #include "clients/relogctl/demo_scenarios.h"
+#include "services/api/status_conversion.h"
 #include "services/reference/reference_files.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "relogd's host:port");
@@ -30,6 +40,10 @@ ABSL_FLAG(std::string, reference_dir, "deploy/reference/mel",
           "the reference data the stories are written against (the one "
           "relogd loaded)");
 ABSL_FLAG(int, timeout_seconds, 10, "each command's deadline");
+ABSL_FLAG(std::string, journal, "",
+          "if set, a file to write one line per call to (request id, "
+          "method, case, outcome, code, reason, version, position, request "
+          "bytes in base64)");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -64,6 +78,27 @@ int main(int argc, char** argv) {
     return 2;
   }
   const relog::ctl::DemoWorld world(*ref, relog::ctl::TodayInParis());
+  std::ofstream journal;
+  absl::Mutex journal_mu;
+  if (const std::string path = absl::GetFlag(FLAGS_journal); !path.empty()) {
+    journal.open(path, std::ios::trunc);
+    if (!journal) {
+      std::fprintf(stderr, "relog-loadgen: cannot write %s\n", path.c_str());
+      return 2;
+    }
+    options.journal = [&](const relog::loadgen::JournalEntry& e) {
+      using Outcome = relog::loadgen::JournalEntry::Outcome;
+      const char* outcome = e.outcome == Outcome::kOk       ? "OK"
+                            : e.outcome == Outcome::kFailed ? "FAILED"
+                                                            : "UNKNOWN";
+      const std::string line = absl::StrCat(
+          e.request_id, "\t", e.method, "\t", e.case_name, "\t", outcome, "\t",
+          relog::api::StatusCodeName(e.code), "\t", e.reason, "\t", e.version,
+          "\t", e.position, "\t", absl::Base64Escape(e.request_bytes), "\n");
+      absl::MutexLock lock(&journal_mu);
+      journal << line;
+    };
+  }
   absl::StatusOr<relog::loadgen::LoadResult> result =
       relog::loadgen::RunLoad(absl::GetFlag(FLAGS_server), world, options);
   if (!result.ok()) {

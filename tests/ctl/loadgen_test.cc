@@ -41,8 +41,9 @@ TEST(LoadgenTest, DrivesStoriesWithConflictsAndPrintsWhatItSaw) {
   const std::string out = testing::RunShell(absl::StrCat(
       RELOG_LOADGEN_PATH, " --server=", relogd.address(),
       " --clients=8 --duration_seconds=3 --conflict_share=0.2 --seed=4"
-      " --reference_dir=",
-      RELOG_SOURCE_DIR, "/deploy/reference/mel"));
+      " --journal=",
+      dir.Sub("journal.tsv"), " --reference_dir=", RELOG_SOURCE_DIR,
+      "/deploy/reference/mel"));
   ASSERT_THAT(out, HasSubstr("exit=0")) << out;
   const int64_t commands = Figure(out, "commands");
   const int64_t ok = Figure(out, "OK");
@@ -54,6 +55,17 @@ TEST(LoadgenTest, DrivesStoriesWithConflictsAndPrintsWhatItSaw) {
   // more.
   EXPECT_GE(aborted, 1) << out;
   EXPECT_GT(ok, commands / 2) << out;
+  // --journal: one line per call, acknowledged ones with their position.
+  const std::string journal = testing::ReadFileOrEmpty(dir.Sub("journal.tsv"));
+  std::vector<absl::string_view> lines =
+      absl::StrSplit(journal, '\n', absl::SkipEmpty());
+  EXPECT_EQ(static_cast<int64_t>(lines.size()), commands);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_THAT(journal,
+              HasSubstr("\t/relog.v1.CaseService/IdentifyHousehold\t"));
+  EXPECT_THAT(journal, HasSubstr("\tOK\tOK\t\t"));
+  EXPECT_THAT(journal,
+              HasSubstr("\tFAILED\tABORTED\tWRONG_EXPECTED_VERSION\t"));
   EXPECT_THAT(out, HasSubstr("latency ms        p50 "));
   EXPECT_THAT(out, Not(HasSubstr("INTERNAL")));
   EXPECT_THAT(out, Not(HasSubstr("DATA_LOSS")));
