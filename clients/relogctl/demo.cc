@@ -340,8 +340,6 @@ int RunDemo(const Context& ctx, const std::vector<std::string>& args) {
            options.in_flight > 0 && options.in_flight <= 1024;
     } else if (key == "dry_run") {
       options.dry_run = value.empty() || value == "true";
-    } else if (key == "dry_run") {
-      options.dry_run = value.empty() || value == "true";
     } else if (key == "reference_dir") {
       options.reference_dir = value;
       ok = !value.empty();
