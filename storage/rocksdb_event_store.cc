@@ -137,8 +137,9 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(
   }
   std::unique_ptr<RocksDbEventStore> store(
       new RocksDbEventStore(options, testing));
-  absl::StatusOr<std::unique_ptr<RocksDbHandle>> handle = RocksDbHandle::Open(
-      {options.path, testing.env, options.block_cache_bytes});
+  absl::StatusOr<std::unique_ptr<RocksDbHandle>> handle =
+      RocksDbHandle::Open({options.path, testing.env, options.block_cache_bytes,
+                           testing.write_buffer_bytes});
   if (!handle.ok()) return handle.status();
   store->handle_ = *std::move(handle);
   {

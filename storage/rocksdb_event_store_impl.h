@@ -40,6 +40,9 @@ struct RocksDbTestingOptions {
   // Called on the writer thread as each recovery attempt begins; a non-OK
   // answer fails the attempt. Lets a test hold an attempt in progress.
   std::function<absl::Status()> before_recovery_attempt;
+  // Each memtable's size; 0: the default. Small memtables make flushes (new
+  // tables, MANIFEST and CURRENT updates) happen within a short test.
+  size_t write_buffer_bytes = 0;
 };
 
 class RocksDbEventStore final : public EventStore {

@@ -57,6 +57,9 @@ RocksDbHandle::RocksDbHandle(RocksDbHandleOptions options)
       rocksdb::NewLRUCache(options_.block_cache_bytes);
   for (int i = 0; i < layout::kColumnFamilyCount; ++i) {
     rocksdb::ColumnFamilyOptions cf_options;
+    if (options_.write_buffer_bytes > 0) {
+      cf_options.write_buffer_size = options_.write_buffer_bytes;
+    }
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache;
     if (i != layout::kLog && i != layout::kViews) {

@@ -44,6 +44,8 @@ struct RocksDbHandleOptions {
   std::string path;
   rocksdb::Env* env = nullptr;  // nullptr: the default environment
   size_t block_cache_bytes = 64 << 20;
+  // Each column family's memtable; 0: RocksDB's default (64 MiB).
+  size_t write_buffer_bytes = 0;
 };
 
 class RocksDbHandle {

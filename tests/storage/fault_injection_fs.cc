@@ -155,7 +155,7 @@ class FaultInjectionFs::Directory final : public rocksdb::FSDirectoryWrapper {
 
   IOStatus Fsync(const IOOptions& options, IODebugContext* dbg) override {
     uint64_t upto = 0;
-    IOStatus status = fs_->BeforeDirSync(&upto);
+    IOStatus status = fs_->BeforeDirSync(name_, &upto);
     if (status.ok()) status = FSDirectoryWrapper::Fsync(options, dbg);
     if (status.ok()) fs_->AfterDirSync(name_, upto);
     return status;
@@ -164,7 +164,7 @@ class FaultInjectionFs::Directory final : public rocksdb::FSDirectoryWrapper {
       const IOOptions& options, IODebugContext* dbg,
       const rocksdb::DirFsyncOptions& dir_options) override {
     uint64_t upto = 0;
-    IOStatus status = fs_->BeforeDirSync(&upto);
+    IOStatus status = fs_->BeforeDirSync(name_, &upto);
     if (status.ok()) {
       status =
           FSDirectoryWrapper::FsyncWithDirOptions(options, dbg, dir_options);
@@ -245,9 +245,28 @@ void FaultInjectionFs::CrashAtNextWalSync() {
   crash_at_wal_sync_ = true;
 }
 
+void FaultInjectionFs::CrashAtSync(int n, SyncKind kind) {
+  absl::MutexLock lock(&mu_);
+  syncs_until_crash_ = std::max(n, 1);
+  crash_sync_kind_ = kind;
+}
+
 bool FaultInjectionFs::crashed() const {
   absl::MutexLock lock(&mu_);
   return crashed_;
+}
+
+std::string FaultInjectionFs::crash_point() const {
+  absl::MutexLock lock(&mu_);
+  return crash_point_;
+}
+
+void FaultInjectionFs::CountSync(const std::string& what, bool wal) {
+  if (crashed_ || syncs_until_crash_ == 0) return;
+  if (wal && crash_sync_kind_ == SyncKind::kNotWal) return;
+  if (--syncs_until_crash_ > 0) return;
+  crashed_ = true;
+  crash_point_ = what;
 }
 
 absl::StatusOr<FaultInjectionFs::PowerLoss>
@@ -378,12 +397,17 @@ void FaultInjectionFs::AfterTruncate(uint64_t id, uint64_t size) {
 IOStatus FaultInjectionFs::BeforeSync(uint64_t id, bool wal, uint64_t* length) {
   absl::MutexLock lock(&mu_);
   if (wal) ++wal_syncs_;
-  if (wal && crash_at_wal_sync_) crashed_ = true;
+  auto it = states_.find(id);
+  const std::string name = it != states_.end() ? it->second.file.name : "?";
+  if (wal && crash_at_wal_sync_ && !crashed_) {
+    crashed_ = true;
+    crash_point_ = "sync of " + name;
+  }
+  CountSync("sync of " + name, wal);
   if (crashed_) return PowerOut();
   if (wal && fail_wal_syncs_) {
     return IOStatus::IOError("FaultInjectionFs", "injected WAL sync failure");
   }
-  auto it = states_.find(id);
   // Bytes appended while the sync runs may or may not be durable: count
   // only those written before it started.
   *length = it != states_.end() ? it->second.file.appended : 0;
@@ -406,8 +430,10 @@ void FaultInjectionFs::AfterClose(uint64_t id) {
   if (!it->second.linked) states_.erase(it);
 }
 
-IOStatus FaultInjectionFs::BeforeDirSync(uint64_t* now) {
+IOStatus FaultInjectionFs::BeforeDirSync(const std::string& dir,
+                                         uint64_t* now) {
   absl::MutexLock lock(&mu_);
+  CountSync("fsync of directory " + dir, /*wal=*/false);
   if (crashed_) return PowerOut();
   *now = entry_clock_;
   return IOStatus::OK();

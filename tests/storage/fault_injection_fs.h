@@ -96,7 +96,21 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   // The power goes out when the next Sync or Fsync of a WAL file starts: the
   // bytes appended since the last sync are written but never synced.
   void CrashAtNextWalSync() ABSL_LOCKS_EXCLUDED(mu_);
+  // Which syncs CrashAtSync counts.
+  enum class SyncKind {
+    kAny,     // the Sync and Fsync of every file, and directory fsyncs
+    kNotWal,  // those of tables, MANIFEST, … and directories: flushes,
+              // compactions and MANIFEST updates, not group commits
+  };
+  // The power goes out when the n-th sync of `kind` from now starts (n >= 1):
+  // a crash in the middle of a flush or of a MANIFEST update as well as of a
+  // group commit.
+  void CrashAtSync(int n, SyncKind kind = SyncKind::kAny)
+      ABSL_LOCKS_EXCLUDED(mu_);
   bool crashed() const ABSL_LOCKS_EXCLUDED(mu_);
+  // What was being synced when the power went out ("" before a crash, or
+  // after Crash()): e.g. "sync of /…/000012.log", "fsync of directory /…".
+  std::string crash_point() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // What ApplyCrashToDisk() did.
   struct PowerLoss {
@@ -232,7 +246,12 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   void AfterSync(uint64_t id, uint64_t length) ABSL_LOCKS_EXCLUDED(mu_);
   void AfterClose(uint64_t id) ABSL_LOCKS_EXCLUDED(mu_);
   // On success, the entry time up to which the fsync makes entries durable.
-  rocksdb::IOStatus BeforeDirSync(uint64_t* now) ABSL_LOCKS_EXCLUDED(mu_);
+  rocksdb::IOStatus BeforeDirSync(const std::string& dir, uint64_t* now)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Counts a sync of `what` towards CrashAtSync, and crashes at the planned
+  // one.
+  void CountSync(const std::string& what, bool wal)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AfterDirSync(const std::string& dir, uint64_t upto)
       ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -242,6 +261,10 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   WriteFault wal_append_fault_ ABSL_GUARDED_BY(mu_) = WriteFault::kIoError;
   bool fail_wal_syncs_ ABSL_GUARDED_BY(mu_) = false;
   bool crash_at_wal_sync_ ABSL_GUARDED_BY(mu_) = false;
+  // Syncs until the crash of CrashAtSync; 0: none planned.
+  int syncs_until_crash_ ABSL_GUARDED_BY(mu_) = 0;
+  SyncKind crash_sync_kind_ ABSL_GUARDED_BY(mu_) = SyncKind::kAny;
+  std::string crash_point_ ABSL_GUARDED_BY(mu_);
   uint64_t wal_syncs_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t failed_wal_appends_ ABSL_GUARDED_BY(mu_) = 0;
   // Ticks at every new directory entry; a directory fsync makes durable the
