@@ -69,7 +69,7 @@ class WriteBatchSink final : public AppendPlanner::Sink {
 };
 
 absl::Status OutcomeUnknown(const rocksdb::Status& status) {
-  const char* cause = status.IsNoSpace() ? cause::kNoSpace : cause::kIoError;
+  const char* cause = WriteFailureCause(status);
   return MakeError(
       absl::StatusCode::kUnavailable, reason::kOutcomeUnknown,
       absl::StrCat("the write to disk failed (", status.ToString(),
@@ -308,9 +308,11 @@ void RocksDbEventStore::CommitGroup(std::vector<Pending> group) {
     for (absl::StatusOr<AppendResult>& outcome : outcomes) {
       outcome = write_failure;
     }
+    const std::string cause = GetErrorMetadata(write_failure)[meta::kCause];
+    handle_->SetFailureCause(cause);
     absl::MutexLock lock(&mu_);
     read_only_ = true;
-    read_only_cause_ = GetErrorMetadata(write_failure)[meta::kCause];
+    read_only_cause_ = cause;
     refusal = ReadOnlyError();
     refused.swap(queue_);
   } else if (wrote) {
@@ -350,6 +352,7 @@ absl::Status RocksDbEventStore::TryRecover() {
     }
   }
   if (status.ok()) {
+    handle_->SetFailureCause("");
     LOG(WARNING) << "event store: recovered; log head at position "
                  << writer_head_.position;
   } else {

@@ -27,7 +27,8 @@ absl::Status FromRocksDbWrite(const rocksdb::Status& status,
       status.IsIncomplete()) {
     return MakeError(absl::StatusCode::kUnavailable, reason::kStoreReadOnly,
                      absl::StrCat(what, ": ", status.ToString(),
-                                  "; retry once the store has recovered"));
+                                  "; retry once the store has recovered"),
+                     {{meta::kCause, WriteFailureCause(status)}});
   }
   return FromRocksDb(status, what);
 }
@@ -128,8 +129,32 @@ RocksDbHandle::Use::~Use() { handle_->mu_.ReaderUnlock(); }
 
 absl::Status RocksDbHandle::Use::CheckOpen() const {
   if (db_ != nullptr) return absl::OkStatus();
+  return handle_->RecoveringError("the store");
+}
+
+const char* WriteFailureCause(const rocksdb::Status& status) {
+  return status.IsNoSpace() ? cause::kNoSpace : cause::kIoError;
+}
+
+void RocksDbHandle::SetFailureCause(std::string cause) {
+  absl::MutexLock lock(&cause_mu_);
+  failure_cause_ = std::move(cause);
+}
+
+absl::Status RocksDbHandle::RecoveringError(absl::string_view what) const {
+  std::string cause;
+  {
+    absl::MutexLock lock(&cause_mu_);
+    cause = failure_cause_;
+  }
+  const std::string message =
+      absl::StrCat(what, " is recovering from a storage failure; retry");
+  if (cause.empty()) {
+    return MakeError(absl::StatusCode::kUnavailable, reason::kStoreReadOnly,
+                     message);
+  }
   return MakeError(absl::StatusCode::kUnavailable, reason::kStoreReadOnly,
-                   "the store is recovering from a storage failure; retry");
+                   message, {{meta::kCause, cause}});
 }
 
 }  // namespace relog

@@ -40,6 +40,10 @@ absl::Status FromRocksDb(const rocksdb::Status& status, absl::string_view what);
 absl::Status FromRocksDbWrite(const rocksdb::Status& status,
                               absl::string_view what);
 
+// The cause a failed write carries (metadata "cause"): NO_SPACE for a full
+// disk, IO_ERROR otherwise.
+const char* WriteFailureCause(const rocksdb::Status& status);
+
 struct RocksDbHandleOptions {
   std::string path;
   rocksdb::Env* env = nullptr;  // nullptr: the default environment
@@ -61,6 +65,15 @@ class RocksDbHandle {
   // Waits for every Use to end. On failure the handle stays closed and
   // every Use sees db() == nullptr until a later Reopen succeeds.
   absl::Status Reopen() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The cause (e.g. NO_SPACE) of the failed write the store is recovering
+  // from, set when it turns read-only and cleared ("") once it has
+  // recovered: every refusal meanwhile carries it, whichever layer refuses.
+  void SetFailureCause(std::string cause) ABSL_LOCKS_EXCLUDED(cause_mu_);
+  // UNAVAILABLE STORE_READ_ONLY for `what` while the store recovers, with
+  // the failure's cause.
+  absl::Status RecoveringError(absl::string_view what) const
+      ABSL_LOCKS_EXCLUDED(cause_mu_);
 
   // A shared hold on the open database.
   class ABSL_SCOPED_LOCKABLE Use {
@@ -99,6 +112,10 @@ class RocksDbHandle {
   mutable absl::Mutex mu_;
   rocksdb::DB* db_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_ ABSL_GUARDED_BY(mu_);
+
+  // Apart from mu_: set by the store's writer whether or not a Use is held.
+  mutable absl::Mutex cause_mu_;
+  std::string failure_cause_ ABSL_GUARDED_BY(cause_mu_);
 };
 
 }  // namespace relog

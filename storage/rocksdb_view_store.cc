@@ -103,9 +103,7 @@ absl::Status RocksDbViewStore::ReloadLocked() {
 
 absl::Status RocksDbViewStore::CheckLoaded() const {
   if (loaded_) return absl::OkStatus();
-  return MakeError(absl::StatusCode::kUnavailable, reason::kStoreReadOnly,
-                   "the view store is recovering from a storage failure; "
-                   "retry");
+  return handle_->RecoveringError("the view store");
 }
 
 absl::StatusOr<uint64_t> RocksDbViewStore::Checkpoint(

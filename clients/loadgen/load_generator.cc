@@ -122,7 +122,10 @@ class Client {
       entry.outcome = IsOutcomeUnknown(status.error_code())
                           ? JournalEntry::Outcome::kUnknown
                           : JournalEntry::Outcome::kFailed;
-      entry.reason = api::ReadErrorDetails(status).reason;
+      const api::ErrorDetails details = api::ReadErrorDetails(status);
+      entry.reason = details.reason;
+      auto cause = details.metadata.find("cause");
+      if (cause != details.metadata.end()) entry.cause = cause->second;
     }
     options_.journal(entry);
   }

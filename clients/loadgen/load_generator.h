@@ -49,6 +49,7 @@ struct JournalEntry {
   Outcome outcome = Outcome::kUnknown;
   grpc::StatusCode code = grpc::StatusCode::OK;
   std::string reason;  // ErrorInfo's, when there is one
+  std::string cause;   // ErrorInfo's metadata "cause", e.g. NO_SPACE
   // When OK: CaseCommandResponse's case_version, position, case name.
   uint64_t version = 0;
   uint64_t position = 0;

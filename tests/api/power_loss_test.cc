@@ -32,26 +32,19 @@
 // fixes the base seed (default: the clock; printed). docs/TESTING.md.
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
 #include <thread>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/loadgen/load_generator.h"
-#include "clients/relogctl/common.h"
-#include "clients/relogctl/demo_scenarios.h"
-#include "glog/logging.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "relog/v1/audit.grpc.pb.h"
-#include "services/reference/reference_data.h"
-#include "services/reference/reference_files.h"
 #include "services/relogd/relog_server.h"
 #include "tests/storage/faulty_disk.h"
 #include "tests/testing/journal_checks.h"
@@ -69,13 +62,6 @@ using ::testing::Not;
 // Memtables this small flush every few hundred events, so that crashes
 // fall in flushes and MANIFEST updates too.
 constexpr size_t kSmallMemtable = 64 << 10;
-
-int64_t EnvInt(const char* name, int64_t fallback) {
-  const char* value = std::getenv(name);
-  int64_t n = 0;
-  if (value != nullptr && absl::SimpleAtoi(value, &n)) return n;
-  return fallback;
-}
 
 // The server in-process on `listen`, its store on `env` (nullptr: the real
 // disk).
@@ -96,18 +82,6 @@ std::unique_ptr<RelogServer> StartServer(const std::string& data_dir,
       RelogServer::Start(options);
   EXPECT_TRUE(server.ok()) << server.status();
   return server.ok() ? *std::move(server) : nullptr;
-}
-
-const ctl::DemoWorld& World() {
-  static const ctl::DemoWorld* world = [] {
-    auto files = reference::ParseReferenceDir(
-        absl::StrCat(RELOG_SOURCE_DIR, "/deploy/reference/mel"));
-    CHECK(files.ok()) << files.status();
-    auto ref = reference::ReferenceData::Build(*files);
-    CHECK(ref.ok()) << ref.status();
-    return new ctl::DemoWorld(*std::move(ref), ctl::TodayInParis());
-  }();
-  return *world;
 }
 
 // Where the power goes out in a cycle.
@@ -203,8 +177,10 @@ PowerLossRun RunPowerLosses(int cycles, uint64_t base_seed, bool sync_writes) {
       journal.Add(e);
     };
     options.stop = &stop;
-    std::thread load(
-        [&] { (void)loadgen::RunLoad(address, World(), options); });
+    std::thread load([&] {
+      (void)loadgen::RunLoad(
+          address, testing::SampleDemoWorld(RELOG_SOURCE_DIR), options);
+    });
     const absl::Time flowing_by = absl::Now() + absl::Seconds(30);
     while (journal.ok() < acks_first && absl::Now() < flowing_by) {
       absl::SleepFor(absl::Milliseconds(2));
@@ -260,8 +236,9 @@ PowerLossRun RunPowerLosses(int cycles, uint64_t base_seed, bool sync_writes) {
 }
 
 TEST(PowerLossTest, NothingAcknowledgedIsLostAcrossRepeatedPowerLosses) {
-  const int cycles = static_cast<int>(EnvInt("RELOG_POWER_LOSS_CYCLES", 6));
-  const uint64_t base_seed = static_cast<uint64_t>(EnvInt(
+  const int cycles =
+      static_cast<int>(testing::IntFromEnv("RELOG_POWER_LOSS_CYCLES", 6));
+  const uint64_t base_seed = static_cast<uint64_t>(testing::IntFromEnv(
       "RELOG_POWER_LOSS_SEED", absl::ToUnixMicros(absl::Now()) % 1000000));
   ASSERT_GE(cycles, 1);
   std::printf("power loss: %d cycles, base seed %llu\n", cycles,

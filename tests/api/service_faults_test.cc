@@ -7,14 +7,24 @@
 //    ones STORE_READ_ONLY, health says NOT_SERVING, nothing unsynced is
 //    acknowledged; once the disk works again the service recovers by
 //    itself and retried commands land exactly once.
+//  - The same at seeded points under journaled load: the n-th write of any
+//    file, or the n-th sync, and every one after it fail; each time the
+//    service recovers, and at the end the log holds every acknowledged
+//    command exactly once (the kill loop's rule).
 //
 // Power loss is tested in power_loss_test.cc.
+#include <atomic>
+#include <cstdio>
 #include <memory>
+#include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "clients/loadgen/load_generator.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -24,6 +34,7 @@
 #include "tests/api/household_client.h"
 #include "tests/api/service_checks.h"
 #include "tests/storage/faulty_disk.h"
+#include "tests/testing/journal_checks.h"
 #include "tests/testing/relogd_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -44,10 +55,15 @@ constexpr char kServing[] = "\x08\x01";
 constexpr char kNotServing[] = "\x08\x02";
 constexpr char kDay[] = "2026-03-02";
 
+// Memtables this small flush every few hundred events, so that faults
+// fall in flushes too.
+constexpr size_t kSmallMemtable = 64 << 10;
+
 // The server in-process, on `env` (nullptr: the real disk).
 std::unique_ptr<RelogServer> StartServer(const std::string& data_dir,
                                          rocksdb::Env* env,
-                                         bool sync_writes = true) {
+                                         bool sync_writes = true,
+                                         size_t write_buffer_bytes = 0) {
   ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.data_dir = data_dir;
@@ -57,6 +73,7 @@ std::unique_ptr<RelogServer> StartServer(const std::string& data_dir,
   options.shutdown_grace = absl::Seconds(2);
   options.store_testing.env = env;
   options.store_testing.sync_writes = sync_writes;
+  options.store_testing.write_buffer_bytes = write_buffer_bytes;
   absl::StatusOr<std::unique_ptr<RelogServer>> server =
       RelogServer::Start(options);
   EXPECT_TRUE(server.ok()) << server.status();
@@ -186,6 +203,140 @@ INSTANTIATE_TEST_SUITE_P(Faults, DiskFaultTest,
                            }
                            return "Unknown";
                          });
+
+// Disk faults at seeded points under the load generator's journaled load
+// (8 clients, the demo's stories), cycle after cycle on one data folder:
+// the n-th append to any file — WAL, table, MANIFEST; small memtables make
+// flushes happen — and every one after it fail with NoSpace (a disk that
+// fills up) or IOError, or the n-th sync of any file and every one after it
+// fail. Each time: the server and CaseService turn NOT_SERVING; every
+// command refused from then on is UNAVAILABLE with OUTCOME_UNKNOWN (the
+// batch that met the fault) or STORE_READ_ONLY (later ones), with cause
+// NO_SPACE for the full disk; once the disk works again the store recovers
+// by itself and health is SERVING. The unknown commands are then sent
+// again with their request ids, and at the end the service must pass the
+// kill loop's rule (tests/testing/journal_checks.h): every acknowledged
+// command exactly once, retried ones exactly once, nothing foreign, gap-free
+// positions and versions, chains verified, projections equal to their
+// rebuild, a subscriber that followed throughout saw every event once.
+// RELOG_DISK_FAULT_CYCLES=N (default 6) and RELOG_DISK_FAULT_SEED=S.
+TEST(DiskFaultSweepTest, TheNthWriteOrSyncFailsUnderLoadThenRecovers) {
+  const int cycles =
+      static_cast<int>(testing::IntFromEnv("RELOG_DISK_FAULT_CYCLES", 6));
+  const uint64_t base_seed = static_cast<uint64_t>(testing::IntFromEnv(
+      "RELOG_DISK_FAULT_SEED", absl::ToUnixMicros(absl::Now()) % 1000000));
+  std::printf("disk faults: %d cycles, base seed %llu\n", cycles,
+              static_cast<unsigned long long>(base_seed));
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  FaultyDisk disk = testing::PrepareFaultyDisk(data);
+  std::unique_ptr<RelogServer> server =
+      StartServer(data, disk.env.get(), /*sync_writes=*/true, kSmallMemtable);
+  ASSERT_NE(server, nullptr);
+  const std::string address = absl::StrCat("127.0.0.1:", server->port());
+  std::shared_ptr<grpc::Channel> channel = testing::FastChannel(address);
+  testing::ResumingSubscriber subscriber(address);
+  testing::JournalChecker checker;
+
+  for (int cycle = 1; cycle <= cycles; ++cycle) {
+    const uint64_t seed = base_seed + static_cast<uint64_t>(cycle);
+    std::mt19937_64 rng(seed);
+    const Fault fault = static_cast<Fault>((cycle - 1) % 3);
+    const int nth = std::uniform_int_distribution<int>(1, 60)(rng);
+
+    testing::Journal journal;
+    std::atomic<bool> stop{false};
+    loadgen::LoadOptions options;
+    options.clients = 8;
+    options.duration = absl::Seconds(60);
+    options.seed = seed;
+    options.timeout = absl::Seconds(5);
+    options.journal = [&journal](const loadgen::JournalEntry& e) {
+      journal.Add(e);
+    };
+    options.stop = &stop;
+    std::thread load([&] {
+      (void)loadgen::RunLoad(
+          address, testing::SampleDemoWorld(RELOG_SOURCE_DIR), options);
+    });
+    const absl::Time flowing_by = absl::Now() + absl::Seconds(30);
+    while (journal.ok() < 20 && absl::Now() < flowing_by) {
+      absl::SleepFor(absl::Milliseconds(2));
+    }
+    const absl::Time fault_at = absl::Now();
+    switch (fault) {
+      case Fault::kDiskFull:
+        disk.fs->FailWritesFrom(nth, FaultInjectionFs::WriteFault::kNoSpace);
+        break;
+      case Fault::kWriteError:
+        disk.fs->FailWritesFrom(nth, FaultInjectionFs::WriteFault::kIoError);
+        break;
+      case Fault::kSyncError:
+        disk.fs->FailSyncsFrom(nth);
+        break;
+    }
+    const bool not_serving = HealthBecomes(channel, "", kNotServing);
+    EXPECT_TRUE(not_serving) << "cycle " << cycle << ": the fault never hit";
+    EXPECT_EQ(HealthCheck(channel, "relog.v1.CaseService"), kNotServing);
+    // Commands go on meeting the read-only store for a moment.
+    absl::SleepFor(absl::Milliseconds(300));
+    stop = true;
+    load.join();
+
+    // What the service answered from the fault on.
+    std::vector<loadgen::JournalEntry> entries = journal.Take();
+    int unknown = 0, read_only = 0, other = 0, wrong_cause = 0;
+    for (const loadgen::JournalEntry& e : entries) {
+      if (e.answered_at < fault_at || e.code != grpc::StatusCode::UNAVAILABLE) {
+        continue;
+      }
+      if (e.reason == reason::kOutcomeUnknown) {
+        ++unknown;
+      } else if (e.reason == reason::kStoreReadOnly) {
+        ++read_only;
+      } else {
+        ++other;
+      }
+      if (fault == Fault::kDiskFull && e.cause != cause::kNoSpace) {
+        if (++wrong_cause <= 3) {
+          ADD_FAILURE() << e.method << " " << e.reason << " cause '" << e.cause
+                        << "'";
+        }
+      }
+    }
+    EXPECT_GT(unknown, 0) << "cycle " << cycle;
+    EXPECT_EQ(other, 0) << "cycle " << cycle;
+    EXPECT_EQ(wrong_cause, 0) << "cycle " << cycle;
+
+    // The disk works again: the store recovers by itself; the unknown
+    // commands are sent again.
+    disk.fs->ClearFaults();
+    EXPECT_TRUE(HealthBecomes(channel, "", kServing)) << "cycle " << cycle;
+    EXPECT_EQ(HealthCheck(channel, "relog.v1.CaseService"), kServing);
+    const testing::CycleTally tally = checker.Settle(
+        channel, std::move(entries), fault_at, testing::LogHead(channel));
+    std::printf(
+        "cycle %d seed %llu: %s from the %d-th %s on: %d OUTCOME_UNKNOWN, %d "
+        "STORE_READ_ONLY; recovered; %s\n",
+        cycle, static_cast<unsigned long long>(seed),
+        fault == Fault::kDiskFull     ? "no space"
+        : fault == Fault::kWriteError ? "I/O errors"
+                                      : "sync failures",
+        nth, fault == Fault::kSyncError ? "sync" : "append", unknown, read_only,
+        tally.Summary().c_str());
+    std::fflush(stdout);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  const testing::JournalChecker::Verdict verdict =
+      checker.Check(channel, &subscriber);
+  EXPECT_THAT(verdict.problems, ::testing::IsEmpty());
+  EXPECT_EQ(verdict.acknowledged_lost, 0);
+  std::printf(
+      "disk faults: %d cycles, %zu commands (%d acknowledged), %zu case "
+      "events, head %llu\n",
+      cycles, checker.commands(), verdict.acknowledged, verdict.case_events,
+      static_cast<unsigned long long>(verdict.head));
+}
 
 }  // namespace
 }  // namespace relog

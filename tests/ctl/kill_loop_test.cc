@@ -21,26 +21,21 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/loadgen/load_generator.h"
-#include "clients/relogctl/common.h"
 #include "clients/relogctl/demo_scenarios.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "relog/v1/audit.grpc.pb.h"
-#include "services/reference/reference_data.h"
-#include "services/reference/reference_files.h"
 #include "tests/testing/journal_checks.h"
 #include "tests/testing/relogd_process.h"
 #include "tests/testing/temp_dir.h"
@@ -52,16 +47,10 @@ namespace v1 = ::relog::v1;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-int64_t EnvInt(const char* name, int64_t fallback) {
-  const char* value = std::getenv(name);
-  int64_t n = 0;
-  if (value != nullptr && absl::SimpleAtoi(value, &n)) return n;
-  return fallback;
-}
-
 TEST(KillLoopTest, EveryAcknowledgedCommandSurvivesRepeatedSigkills) {
-  const int cycles = static_cast<int>(EnvInt("RELOG_KILL_LOOP_CYCLES", 10));
-  const uint64_t base_seed = static_cast<uint64_t>(EnvInt(
+  const int cycles =
+      static_cast<int>(testing::IntFromEnv("RELOG_KILL_LOOP_CYCLES", 10));
+  const uint64_t base_seed = static_cast<uint64_t>(testing::IntFromEnv(
       "RELOG_KILL_LOOP_SEED", absl::ToUnixMicros(absl::Now()) % 1000000));
   ASSERT_GE(cycles, 1);
   std::printf(
@@ -70,12 +59,7 @@ TEST(KillLoopTest, EveryAcknowledgedCommandSurvivesRepeatedSigkills) {
       cycles, static_cast<unsigned long long>(base_seed),
       static_cast<unsigned long long>(base_seed));
 
-  auto files = reference::ParseReferenceDir(
-      absl::StrCat(RELOG_SOURCE_DIR, "/deploy/reference/mel"));
-  ASSERT_TRUE(files.ok()) << files.status();
-  auto ref = reference::ReferenceData::Build(*files);
-  ASSERT_TRUE(ref.ok()) << ref.status();
-  const ctl::DemoWorld world(*ref, ctl::TodayInParis());
+  const ctl::DemoWorld& world = testing::SampleDemoWorld(RELOG_SOURCE_DIR);
 
   testing::TempDir dir;
   const std::string data = dir.Sub("data");

@@ -198,10 +198,23 @@ void FaultInjectionFs::FailWalSyncs(bool fail) {
   fail_wal_syncs_ = fail;
 }
 
+void FaultInjectionFs::FailWritesFrom(int n, WriteFault fault) {
+  absl::MutexLock lock(&mu_);
+  writes_until_fault_ = std::max(n, 1);
+  write_fault_ = fault;
+}
+
+void FaultInjectionFs::FailSyncsFrom(int n) {
+  absl::MutexLock lock(&mu_);
+  syncs_until_fault_ = std::max(n, 1);
+}
+
 void FaultInjectionFs::ClearFaults() {
   absl::MutexLock lock(&mu_);
   wal_append_failures_left_ = 0;
   fail_wal_syncs_ = false;
+  writes_until_fault_ = 0;
+  syncs_until_fault_ = 0;
 }
 
 uint64_t FaultInjectionFs::wal_syncs() const {
@@ -363,6 +376,14 @@ std::unique_ptr<rocksdb::FSWritableFile> FaultInjectionFs::Wrap(
 IOStatus FaultInjectionFs::BeforeAppend(bool wal) {
   absl::MutexLock lock(&mu_);
   if (crashed_) return PowerOut();
+  if (writes_until_fault_ > 1) {
+    --writes_until_fault_;
+  } else if (writes_until_fault_ == 1) {
+    return write_fault_ == WriteFault::kNoSpace
+               ? IOStatus::NoSpace("FaultInjectionFs", "injected full disk")
+               : IOStatus::IOError("FaultInjectionFs",
+                                   "injected write failure");
+  }
   if (!wal || wal_append_failures_left_ == 0) return IOStatus::OK();
   if (wal_append_failures_left_ > 0) --wal_append_failures_left_;
   ++failed_wal_appends_;
@@ -405,6 +426,11 @@ IOStatus FaultInjectionFs::BeforeSync(uint64_t id, bool wal, uint64_t* length) {
   }
   CountSync("sync of " + name, wal);
   if (crashed_) return PowerOut();
+  if (syncs_until_fault_ > 1) {
+    --syncs_until_fault_;
+  } else if (syncs_until_fault_ == 1) {
+    return IOStatus::IOError("FaultInjectionFs", "injected sync failure");
+  }
   if (wal && fail_wal_syncs_) {
     return IOStatus::IOError("FaultInjectionFs", "injected WAL sync failure");
   }

@@ -72,6 +72,13 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   // While `fail` holds, Sync and Fsync of WAL files fail with IOError (the
   // bytes stay written, unsynced).
   void FailWalSyncs(bool fail) ABSL_LOCKS_EXCLUDED(mu_);
+  // The n-th append from now (n >= 1) to any file — WAL, table, MANIFEST —
+  // and every one after it fail with `fault` and write nothing: a disk that
+  // fills up (or breaks) in the middle of whatever RocksDB was writing.
+  void FailWritesFrom(int n, WriteFault fault) ABSL_LOCKS_EXCLUDED(mu_);
+  // The n-th Sync or Fsync from now of any file, and every one after it,
+  // fail with IOError (the bytes stay written, unsynced).
+  void FailSyncsFrom(int n) ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the faults above (not a crash).
   void ClearFaults() ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -260,6 +267,11 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   int wal_append_failures_left_ ABSL_GUARDED_BY(mu_) = 0;
   WriteFault wal_append_fault_ ABSL_GUARDED_BY(mu_) = WriteFault::kIoError;
   bool fail_wal_syncs_ ABSL_GUARDED_BY(mu_) = false;
+  // Appends (syncs) left before FailWritesFrom (FailSyncsFrom) starts
+  // failing them: 0 off, 1 failing now.
+  int writes_until_fault_ ABSL_GUARDED_BY(mu_) = 0;
+  WriteFault write_fault_ ABSL_GUARDED_BY(mu_) = WriteFault::kIoError;
+  int syncs_until_fault_ ABSL_GUARDED_BY(mu_) = 0;
   bool crash_at_wal_sync_ ABSL_GUARDED_BY(mu_) = false;
   // Syncs until the crash of CrashAtSync; 0: none planned.
   int syncs_until_crash_ ABSL_GUARDED_BY(mu_) = 0;

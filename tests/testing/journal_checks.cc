@@ -1,15 +1,19 @@
 #include "tests/testing/journal_checks.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "clients/relogctl/common.h"
+#include "glog/logging.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "relog/v1/audit.grpc.pb.h"
 #include "relog/v1/case_service.grpc.pb.h"
@@ -17,6 +21,8 @@
 #include "relog/v1/reports.grpc.pb.h"
 #include "relog/v1/subscriptions.grpc.pb.h"
 #include "services/api/status_conversion.h"
+#include "services/reference/reference_data.h"
+#include "services/reference/reference_files.h"
 #include "tests/testing/shell.h"
 
 namespace relog::testing {
@@ -171,6 +177,25 @@ std::vector<std::string> AllReports(v1::Reports::Stub& stub, uint64_t head,
 }
 
 }  // namespace
+
+int64_t IntFromEnv(const char* name, int64_t fallback) {
+  const char* value = std::getenv(name);
+  int64_t n = 0;
+  if (value != nullptr && absl::SimpleAtoi(value, &n)) return n;
+  return fallback;
+}
+
+const ctl::DemoWorld& SampleDemoWorld(const std::string& source_dir) {
+  static const ctl::DemoWorld* world = [&source_dir] {
+    auto files = reference::ParseReferenceDir(
+        absl::StrCat(source_dir, "/deploy/reference/mel"));
+    CHECK(files.ok()) << files.status();
+    auto ref = reference::ReferenceData::Build(*files);
+    CHECK(ref.ok()) << ref.status();
+    return new ctl::DemoWorld(*std::move(ref), ctl::TodayInParis());
+  }();
+  return *world;
+}
 
 std::shared_ptr<grpc::Channel> FastChannel(const std::string& address) {
   grpc::ChannelArguments args;

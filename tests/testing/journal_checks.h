@@ -26,9 +26,19 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "clients/loadgen/load_generator.h"
+#include "clients/relogctl/demo_scenarios.h"
 #include "grpcpp/grpcpp.h"
 
 namespace relog::testing {
+
+// The integer in environment variable `name` (a test's cycle count or
+// seed), or `fallback`.
+int64_t IntFromEnv(const char* name, int64_t fallback);
+
+// The demo's world over the shipped reference sample
+// (`source_dir`/deploy/reference/mel), built once: what the load generator
+// drives.
+const ctl::DemoWorld& SampleDemoWorld(const std::string& source_dir);
 
 // A channel that reconnects within 100–500 ms of a restart: gRPC's default
 // backoff (1 s growing to 120 s) would make a restarted relogd look down.
