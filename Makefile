@@ -44,7 +44,8 @@ test:
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory test-build && \
 	(cd build/test && ASAN_OPTIONS=detect_leaks=1 ctest -j $(JOBS) --output-on-failure); \
-	rc=$$?; echo "test suite wall time: $$(( $$(date +%s) - start )) s"; exit $$rc
+	rc=$$?; tests/fuzz/coverage_summary.sh build/test; \
+	echo "test suite wall time: $$(( $$(date +%s) - start )) s"; exit $$rc
 
 bench-deps:
 	@deploy/install-deps.sh --bench

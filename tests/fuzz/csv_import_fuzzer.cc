@@ -3,6 +3,7 @@
 // as relogctl does it (ParseCsv, CheckHeader, then ParseHouseholdRow on
 // every record). Never a crash; a file refused is INVALID_ARGUMENT; a row
 // refused yields RowErrors with the row's line and a reason.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -93,6 +94,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t i = before; i < errors.size(); ++i) {
       Check(errors[i].line == record.line, "a RowError on another line");
       Check(!errors[i].reason.empty(), "a RowError without a reason");
+      // The field at fault is a column of the file (empty: the row as a
+      // whole, e.g. its identity), as INVALID_ARGUMENT names a field.
+      Check(errors[i].column.empty() ||
+                std::find(csv->header.begin(), csv->header.end(),
+                          errors[i].column) != csv->header.end(),
+            "a RowError naming a column the file does not have");
     }
   }
   return 0;

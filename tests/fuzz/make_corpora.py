@@ -86,11 +86,16 @@ def event_replay():
 
 def page_tokens():
     d = fresh("page_token_fuzzer")
-    tokens = ["", "v:0", "v:1", "v:2", "v:100", "v:1001", "v:18446744073709551615",
-              "after:c0123456789ab", "after:case-1", "after:c3f2a9b1c0d4e",
-              "after:a", "after:demo_1", "after:z-9", "v:", "after:",
-              "v:-1", "v:12a", "after", "x:1", "v:99999999999999999999",
-              "after:cases/c1", "v: 7"]
+    # 24 tokens the service hands out (or could), then 7 it refuses.
+    valid = ["", "v:0", "v:1", "v:2", "v:3", "v:7", "v:64", "v:100", "v:999",
+             "v:1001", "v:4294967295", "v:4294967296",
+             "v:18446744073709551615", "after:c0123456789ab", "after:case-1",
+             "after:c3f2a9b1c0d4e", "after:c000000000001",
+             "after:cfffffffffffff", "after:a", "after:demo_1", "after:z-9",
+             "after:imp-000123", "after:cases/c1", "v: 7"]
+    refused = ["v:", "after:", "v:-1", "v:12a", "after", "x:1",
+               "v:99999999999999999999"]
+    tokens = valid + refused
     for i, t in enumerate(tokens):
         (d / ("%02d" % i)).write_bytes(t.encode())
 
@@ -122,6 +127,12 @@ def csv_files():
             quoted = header + "\n" + rows[0].replace(
                 "Mme Dubois", '"Mme ""Dubois""; née\nMartin"') + "\n"
             write("quoted", quoted.encode())
+            # The same encodings and separators over other rows.
+            part = "\r\n".join([header] + rows[3:6]) + "\r\n"
+            write("crlf-2", part.encode())
+            write("bom-2", b"\xef\xbb\xbf" + part.encode())
+            write("cp1252-2", part.encode("cp1252", errors="replace"))
+            write("comma-2", part.replace(";", ",").encode())
     write("header-only", (header + "\n").encode())
     write("bad-header", b"reference;nope\nIMP-1;x\n")
     write("open-quote", (header + '\n"IMP-1;\n').encode())
