@@ -1,8 +1,9 @@
 // relogctl admin backup end to end: a real relogd under load (relogctl demo
 // in the background and a thread identifying households one at a time),
-// an online backup taken mid-load, then a second relogd started on the
-// backup (restore = start on the copy). The backup must hold every event
-// acknowledged before it began, be a gap-free prefix of the source log
+// an online backup taken mid-load (the head moves during the call), then
+// the restore: the backup copied into a new folder, the source folder
+// deleted, a second relogd started on the copy. The backup must hold every
+// event acknowledged before it began, be a gap-free prefix of the source log
 // ending at the position and hash it reported, byte for byte, and verify.
 // Then the refusals: a relative path, a folder in use, an unauthenticated
 // caller.
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -167,8 +169,14 @@ TEST(BackupTest, OnlineBackupUnderLoadRestoresAVerifiedPrefixOfTheLog) {
     acknowledged_max = GetHead(source.channel()).position();
     ASSERT_GE(acknowledged_max, 300u) << "the load did not build up";
 
+    // The load runs while the backup is taken: the head moves during the
+    // call.
+    const uint64_t head_before_call = GetHead(source.channel()).position();
     const std::string out =
         Relogctl(server, "--json admin backup " + backup_dir, false);
+    const uint64_t head_after_call = GetHead(source.channel()).position();
+    EXPECT_GT(head_after_call, head_before_call)
+        << "nothing was written while the backup was taken";
     ASSERT_THAT(out, HasSubstr("exit=0")) << out;
     relog::v1::BackupResponse response;
     ASSERT_TRUE(
@@ -208,10 +216,22 @@ TEST(BackupTest, OnlineBackupUnderLoadRestoresAVerifiedPrefixOfTheLog) {
     EXPECT_LE(position, reported_position);
   }
 
-  // Restore: a relogd started on the copy serves it, at the reported head,
-  // and its chains verify.
+  // Restore: the backup copied into a new folder (the backup itself may
+  // share files with the source by hard links), the source gone; a relogd
+  // started on the copy serves it, at the reported head, and its chains
+  // verify.
+  const auto source_records = StoredRecords(dir.Sub("data"), UINT64_MAX);
+  const std::string restored_dir = dir.Sub("restored");
+  std::filesystem::copy(backup_dir, restored_dir,
+                        std::filesystem::copy_options::recursive);
+  std::map<std::string, std::string> source_secrets;
+  for (const char* name :
+       {"natural-key.secret", "keys/checkpoint-ed25519.pem"}) {
+    source_secrets[name] = testing::ReadFileOrEmpty(dir.Sub("data/") + name);
+  }
+  std::filesystem::remove_all(dir.Sub("data"));
   {
-    RelogdProcess restored(RELOGD_PATH, RELOG_SOURCE_DIR, backup_dir, dir);
+    RelogdProcess restored(RELOGD_PATH, RELOG_SOURCE_DIR, restored_dir, dir);
     ASSERT_FALSE(restored.address().empty()) << "relogd did not start";
     const relog::v1::LogHead head = GetHead(restored.channel());
     EXPECT_EQ(head.position(), reported_position);
@@ -237,9 +257,7 @@ TEST(BackupTest, OnlineBackupUnderLoadRestoresAVerifiedPrefixOfTheLog) {
   for (const char* name :
        {"natural-key.secret", "keys/checkpoint-ed25519.pem"}) {
     const std::string copy = backup_dir + "/" + name;
-    EXPECT_EQ(testing::ReadFileOrEmpty(copy),
-              testing::ReadFileOrEmpty(dir.Sub("data/") + name))
-        << name;
+    EXPECT_EQ(testing::ReadFileOrEmpty(copy), source_secrets[name]) << name;
     EXPECT_FALSE(testing::ReadFileOrEmpty(copy).empty()) << name;
     EXPECT_EQ(std::filesystem::status(copy).permissions() &
                   std::filesystem::perms::all,
@@ -248,9 +266,10 @@ TEST(BackupTest, OnlineBackupUnderLoadRestoresAVerifiedPrefixOfTheLog) {
         << name;
   }
 
-  // A gap-free prefix of the source log, byte for byte, nothing beyond.
-  const auto source_records = StoredRecords(dir.Sub("data"), UINT64_MAX);
+  // A gap-free prefix of the source log, byte for byte, nothing beyond, in
+  // the backup and in the restored copy.
   const auto backup_records = StoredRecords(backup_dir, UINT64_MAX);
+  EXPECT_TRUE(StoredRecords(restored_dir, UINT64_MAX) == backup_records);
   ASSERT_EQ(backup_records.size(), reported_position);
   ASSERT_GT(source_records.size(), backup_records.size());
   for (size_t i = 0; i < backup_records.size(); ++i) {
