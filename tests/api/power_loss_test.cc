@@ -30,12 +30,10 @@
 //
 // RELOG_POWER_LOSS_CYCLES=N runs N cycles (default 6), RELOG_POWER_LOSS_SEED
 // fixes the base seed (default: the clock; printed). docs/TESTING.md.
-#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <random>
 #include <string>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -46,6 +44,7 @@
 #include "gtest/gtest.h"
 #include "relog/v1/audit.grpc.pb.h"
 #include "services/relogd/relog_server.h"
+#include "tests/api/fault_server.h"
 #include "tests/storage/faulty_disk.h"
 #include "tests/testing/journal_checks.h"
 #include "tests/testing/temp_dir.h"
@@ -58,31 +57,6 @@ using ::relog::testing::FaultyDisk;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-
-// Memtables this small flush every few hundred events, so that crashes
-// fall in flushes and MANIFEST updates too.
-constexpr size_t kSmallMemtable = 64 << 10;
-
-// The server in-process on `listen`, its store on `env` (nullptr: the real
-// disk).
-std::unique_ptr<RelogServer> StartServer(const std::string& data_dir,
-                                         const std::string& listen,
-                                         rocksdb::Env* env, bool sync_writes) {
-  ServerOptions options;
-  options.listen = listen;
-  options.data_dir = data_dir;
-  options.reference_dir = RELOG_SOURCE_DIR "/deploy/reference/mel";
-  options.access_log = false;
-  options.checkpoint_interval = absl::ZeroDuration();
-  options.shutdown_grace = absl::Seconds(2);
-  options.store_testing.env = env;
-  options.store_testing.sync_writes = sync_writes;
-  options.store_testing.write_buffer_bytes = kSmallMemtable;
-  absl::StatusOr<std::unique_ptr<RelogServer>> server =
-      RelogServer::Start(options);
-  EXPECT_TRUE(server.ok()) << server.status();
-  return server.ok() ? *std::move(server) : nullptr;
-}
 
 // Where the power goes out in a cycle.
 enum class CrashPoint { kWalSync, kFlushSync, kAnySync };
@@ -123,8 +97,13 @@ PowerLossRun RunPowerLosses(int cycles, uint64_t base_seed, bool sync_writes) {
       disk.fs = std::make_shared<FaultInjectionFs>();
       disk.env = rocksdb::NewCompositeEnv(disk.fs);
     }
-    std::unique_ptr<RelogServer> server = StartServer(
-        data, address, last ? nullptr : disk.env.get(), sync_writes);
+    testing::FaultServerOptions fault;
+    fault.listen = address;
+    fault.env = last ? nullptr : disk.env.get();
+    fault.sync_writes = sync_writes;
+    fault.write_buffer_bytes = testing::kSmallMemtable;
+    std::unique_ptr<RelogServer> server =
+        testing::StartFaultServer(data, fault);
     if (server == nullptr) return run;
     // Restarts listen on the same port, where the subscriber looks.
     address = absl::StrCat("127.0.0.1:", server->port());
@@ -166,26 +145,15 @@ PowerLossRun RunPowerLosses(int cycles, uint64_t base_seed, bool sync_writes) {
     const int nth_sync = std::uniform_int_distribution<int>(
         1, point == CrashPoint::kFlushSync ? 6 : 40)(rng);
 
-    testing::Journal journal;
-    std::atomic<bool> stop{false};
     loadgen::LoadOptions options;
     options.clients = 8;
     options.duration = absl::Seconds(60);  // the crash ends it long before
     options.seed = seed;  // distinct request ids and references per cycle
     options.timeout = absl::Seconds(2);
-    options.journal = [&journal](const loadgen::JournalEntry& e) {
-      journal.Add(e);
-    };
-    options.stop = &stop;
-    std::thread load([&] {
-      (void)loadgen::RunLoad(
-          address, testing::SampleDemoWorld(RELOG_SOURCE_DIR), options);
-    });
-    const absl::Time flowing_by = absl::Now() + absl::Seconds(30);
-    while (journal.ok() < acks_first && absl::Now() < flowing_by) {
-      absl::SleepFor(absl::Milliseconds(2));
-    }
-    EXPECT_GE(journal.ok(), acks_first) << "the load never flowed";
+    testing::JournaledLoad load(
+        address, testing::SampleDemoWorld(RELOG_SOURCE_DIR), options);
+    EXPECT_TRUE(load.WaitForAcks(acks_first, absl::Seconds(30)))
+        << "the load never flowed";
     std::string planned;
     if (!sync_writes) {
       disk.fs->Crash();
@@ -208,8 +176,7 @@ PowerLossRun RunPowerLosses(int cycles, uint64_t base_seed, bool sync_writes) {
     }
     crashed_at = absl::Now();
     EXPECT_TRUE(disk.fs->crashed()) << "the power never went out";
-    stop = true;
-    load.join();
+    load.Stop();
     server->Shutdown();
     server.reset();
     absl::StatusOr<FaultInjectionFs::PowerLoss> loss =
@@ -220,7 +187,7 @@ PowerLossRun RunPowerLosses(int cycles, uint64_t base_seed, bool sync_writes) {
       run.lost.files_cut += loss->files_cut;
       run.lost.bytes_dropped += loss->bytes_dropped;
     }
-    unsettled = journal.Take();
+    unsettled = load.Take();
     ++run.cycles;
     std::printf(
         "cycle %d seed %llu: power out %s (%s) after %d acknowledgements; "

@@ -13,12 +13,10 @@
 //    command exactly once (the kill loop's rule).
 //
 // Power loss is tested in power_loss_test.cc.
-#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -31,6 +29,7 @@
 #include "relog/v1/case_service.grpc.pb.h"
 #include "services/relogd/relog_server.h"
 #include "storage/errors.h"
+#include "tests/api/fault_server.h"
 #include "tests/api/household_client.h"
 #include "tests/api/service_checks.h"
 #include "tests/storage/faulty_disk.h"
@@ -54,31 +53,6 @@ using ::relog::testing::TempDir;
 constexpr char kServing[] = "\x08\x01";
 constexpr char kNotServing[] = "\x08\x02";
 constexpr char kDay[] = "2026-03-02";
-
-// Memtables this small flush every few hundred events, so that faults
-// fall in flushes too.
-constexpr size_t kSmallMemtable = 64 << 10;
-
-// The server in-process, on `env` (nullptr: the real disk).
-std::unique_ptr<RelogServer> StartServer(const std::string& data_dir,
-                                         rocksdb::Env* env,
-                                         bool sync_writes = true,
-                                         size_t write_buffer_bytes = 0) {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.data_dir = data_dir;
-  options.reference_dir = RELOG_SOURCE_DIR "/deploy/reference/mel";
-  options.access_log = false;
-  options.checkpoint_interval = absl::ZeroDuration();
-  options.shutdown_grace = absl::Seconds(2);
-  options.store_testing.env = env;
-  options.store_testing.sync_writes = sync_writes;
-  options.store_testing.write_buffer_bytes = write_buffer_bytes;
-  absl::StatusOr<std::unique_ptr<RelogServer>> server =
-      RelogServer::Start(options);
-  EXPECT_TRUE(server.ok()) << server.status();
-  return server.ok() ? *std::move(server) : nullptr;
-}
 
 std::shared_ptr<grpc::Channel> ChannelTo(const RelogServer& server) {
   return grpc::CreateChannel(absl::StrCat("127.0.0.1:", server.port()),
@@ -104,7 +78,9 @@ TEST_P(DiskFaultTest, UnknownThenReadOnlyThenRecoveredExactlyOnce) {
   TempDir dir;
   const std::string data = dir.Sub("data");
   FaultyDisk disk = testing::PrepareFaultyDisk(data);
-  std::unique_ptr<RelogServer> server = StartServer(data, disk.env.get());
+  testing::FaultServerOptions fault;
+  fault.env = disk.env.get();
+  std::unique_ptr<RelogServer> server = testing::StartFaultServer(data, fault);
   ASSERT_NE(server, nullptr);
   std::shared_ptr<grpc::Channel> channel = ChannelTo(*server);
   auto stub = v1::CaseService::NewStub(channel);
@@ -230,8 +206,10 @@ TEST(DiskFaultSweepTest, TheNthWriteOrSyncFailsUnderLoadThenRecovers) {
   TempDir dir;
   const std::string data = dir.Sub("data");
   FaultyDisk disk = testing::PrepareFaultyDisk(data);
-  std::unique_ptr<RelogServer> server =
-      StartServer(data, disk.env.get(), /*sync_writes=*/true, kSmallMemtable);
+  testing::FaultServerOptions fault;
+  fault.env = disk.env.get();
+  fault.write_buffer_bytes = testing::kSmallMemtable;
+  std::unique_ptr<RelogServer> server = testing::StartFaultServer(data, fault);
   ASSERT_NE(server, nullptr);
   const std::string address = absl::StrCat("127.0.0.1:", server->port());
   std::shared_ptr<grpc::Channel> channel = testing::FastChannel(address);
@@ -244,25 +222,14 @@ TEST(DiskFaultSweepTest, TheNthWriteOrSyncFailsUnderLoadThenRecovers) {
     const Fault fault = static_cast<Fault>((cycle - 1) % 3);
     const int nth = std::uniform_int_distribution<int>(1, 60)(rng);
 
-    testing::Journal journal;
-    std::atomic<bool> stop{false};
     loadgen::LoadOptions options;
     options.clients = 8;
     options.duration = absl::Seconds(60);
     options.seed = seed;
     options.timeout = absl::Seconds(5);
-    options.journal = [&journal](const loadgen::JournalEntry& e) {
-      journal.Add(e);
-    };
-    options.stop = &stop;
-    std::thread load([&] {
-      (void)loadgen::RunLoad(
-          address, testing::SampleDemoWorld(RELOG_SOURCE_DIR), options);
-    });
-    const absl::Time flowing_by = absl::Now() + absl::Seconds(30);
-    while (journal.ok() < 20 && absl::Now() < flowing_by) {
-      absl::SleepFor(absl::Milliseconds(2));
-    }
+    testing::JournaledLoad load(
+        address, testing::SampleDemoWorld(RELOG_SOURCE_DIR), options);
+    EXPECT_TRUE(load.WaitForAcks(20, absl::Seconds(30)));
     const absl::Time fault_at = absl::Now();
     switch (fault) {
       case Fault::kDiskFull:
@@ -280,11 +247,10 @@ TEST(DiskFaultSweepTest, TheNthWriteOrSyncFailsUnderLoadThenRecovers) {
     EXPECT_EQ(HealthCheck(channel, "relog.v1.CaseService"), kNotServing);
     // Commands go on meeting the read-only store for a moment.
     absl::SleepFor(absl::Milliseconds(300));
-    stop = true;
-    load.join();
+    load.Stop();
 
     // What the service answered from the fault on.
-    std::vector<loadgen::JournalEntry> entries = journal.Take();
+    std::vector<loadgen::JournalEntry> entries = load.Take();
     int unknown = 0, read_only = 0, other = 0, wrong_cause = 0;
     for (const loadgen::JournalEntry& e : entries) {
       if (e.answered_at < fault_at || e.code != grpc::StatusCode::UNAVAILABLE) {

@@ -84,33 +84,20 @@ TEST(KillLoopTest, EveryAcknowledgedCommandSurvivesRepeatedSigkills) {
     const absl::Duration kill_after =
         absl::Milliseconds(std::uniform_int_distribution<int>(50, 1500)(rng));
 
-    testing::Journal journal;
-    std::atomic<bool> stop{false};
     loadgen::LoadOptions options;
     options.clients = 12;
     options.duration = absl::Seconds(60);  // the kill ends it long before
     options.conflict_share = 0.05;
     options.seed = seed;  // distinct request ids and references per cycle
     options.timeout = absl::Seconds(2);
-    options.journal = [&journal](const loadgen::JournalEntry& e) {
-      journal.Add(e);
-    };
-    options.stop = &stop;
-    std::thread load([&] {
-      // Its closing GetLogHead waits for the restarted relogd; an error
-      // here changes nothing: the journal has every call.
-      (void)loadgen::RunLoad(address, world, options);
-    });
+    testing::JournaledLoad load(address, world, options);
     // Kill only once commands are flowing, then after the seeded delay.
-    const absl::Time flowing_by = absl::Now() + absl::Seconds(30);
-    while (journal.ok() < 20 && absl::Now() < flowing_by) {
-      absl::SleepFor(absl::Milliseconds(5));
-    }
-    ASSERT_GE(journal.ok(), 20) << "the load never flowed";
+    ASSERT_TRUE(load.WaitForAcks(20, absl::Seconds(30)))
+        << "the load never flowed";
     absl::SleepFor(kill_after);
     const absl::Time kill_start = absl::Now();
     relogd->process().Signal(SIGKILL);
-    stop = true;
+    load.RequestStop();
     std::optional<int> wait = relogd->process().WaitForExit(absl::Seconds(30));
     ASSERT_TRUE(wait.has_value() && WIFSIGNALED(*wait) &&
                 WTERMSIG(*wait) == SIGKILL)
@@ -119,7 +106,7 @@ TEST(KillLoopTest, EveryAcknowledgedCommandSurvivesRepeatedSigkills) {
     relogd = std::make_unique<testing::RelogdProcess>(
         RELOGD_PATH, RELOG_SOURCE_DIR, data, dir, flags);
     ASSERT_EQ(relogd->address(), address) << "relogd did not restart";
-    load.join();
+    load.Stop();
     ++resumptions_needed;
     const std::shared_ptr<grpc::Channel> channel =
         testing::FastChannel(address);
@@ -127,7 +114,7 @@ TEST(KillLoopTest, EveryAcknowledgedCommandSurvivesRepeatedSigkills) {
 
     // What the journal saw; the unknown calls sent again.
     const testing::CycleTally tally =
-        checker.Settle(channel, journal.Take(), kill_start, head_at_restart);
+        checker.Settle(channel, load.Take(), kill_start, head_at_restart);
     if (tally.cut > 0) ++cycles_in_flight;
     // A checkpoint signed between kills: relog-verify checks at the end
     // that the log still extends each of them (nothing acknowledged lost).

@@ -230,6 +230,31 @@ std::vector<JournalEntry> Journal::Take() {
   return std::move(entries_);
 }
 
+JournaledLoad::JournaledLoad(std::string address, const ctl::DemoWorld& world,
+                             loadgen::LoadOptions options) {
+  options.journal = [this](const JournalEntry& e) { journal_.Add(e); };
+  options.stop = &stop_;
+  thread_ = std::thread(
+      [address = std::move(address), &world, options = std::move(options)] {
+        // Errors change nothing here: the journal has every call.
+        (void)loadgen::RunLoad(address, world, options);
+      });
+}
+
+bool JournaledLoad::WaitForAcks(int64_t acks, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (journal_.ok() < acks) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  return true;
+}
+
+void JournaledLoad::Stop() {
+  RequestStop();
+  if (thread_.joinable()) thread_.join();
+}
+
 ResumingSubscriber::ResumingSubscriber(const std::string& address)
     : channel_(FastChannel(address)), thread_([this] { Run(); }) {}
 

@@ -14,6 +14,7 @@
 #ifndef RELOG_TESTS_TESTING_JOURNAL_CHECKS_H_
 #define RELOG_TESTS_TESTING_JOURNAL_CHECKS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -60,6 +61,32 @@ class Journal {
   absl::Mutex mu_;
   int64_t ok_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<loadgen::JournalEntry> entries_ ABSL_GUARDED_BY(mu_);
+};
+
+// The load generator in the background against `address`, every call
+// journaled: `options` as given, but for its journal and stop flag, which
+// are this object's.
+class JournaledLoad {
+ public:
+  JournaledLoad(std::string address, const ctl::DemoWorld& world,
+                loadgen::LoadOptions options);
+  ~JournaledLoad() { Stop(); }
+
+  // True once this load's calls were acknowledged `acks` times (counted
+  // since the last Take()); false at `timeout`.
+  bool WaitForAcks(int64_t acks, absl::Duration timeout);
+  // The clients stop before their next command (the server is gone).
+  void RequestStop() { stop_ = true; }
+  // RequestStop(), then waits for the clients: RunLoad's closing look at
+  // the log head waits for the server to answer.
+  void Stop();
+  // Every call so far.
+  std::vector<loadgen::JournalEntry> Take() { return journal_.Take(); }
+
+ private:
+  Journal journal_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;  // last: starts once the members above exist
 };
 
 // A subscriber that follows the whole log across crashes: whenever its
