@@ -189,11 +189,22 @@ absl::Status RocksDbViewStore::Write(absl::string_view view,
     ref.generation = found->second.generation;
   }
   ref.checkpoint = write.checkpoint;
+  // The generation's prefix and each key as two parts: no key is copied to
+  // be written.
+  const std::string prefix = layout::ViewDataPrefix(ref.generation);
+  auto data_key = [&prefix](const std::string& key, rocksdb::Slice parts[2]) {
+    parts[0] = ToSlice(prefix);
+    parts[1] = ToSlice(key);
+    return rocksdb::SliceParts(parts, 2);
+  };
+  rocksdb::Slice key_parts[2];
   for (const std::string& key : write.deletes) {
-    batch.Delete(use.cf(layout::kViews), DataKey(ref.generation, key));
+    batch.Delete(use.cf(layout::kViews), data_key(key, key_parts));
   }
   for (const auto& [key, value] : write.puts) {
-    batch.Put(use.cf(layout::kViews), DataKey(ref.generation, key), value);
+    const rocksdb::Slice value_slice = ToSlice(value);
+    batch.Put(use.cf(layout::kViews), data_key(key, key_parts),
+              rocksdb::SliceParts(&value_slice, 1));
   }
   batch.Put(use.cf(layout::kViewMeta), layout::ViewNameKey(view),
             layout::EncodeViewRef(ref));

@@ -220,15 +220,22 @@ absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
   }
   const std::vector<std::string> keys = LookupKeys(state.facts, *natural_keys_);
   const std::set<std::string> current(keys.begin(), keys.end());
-  for (const std::string& old_key : old_record.lookup_keys()) {
+  const std::set<std::string> previous(old_record.lookup_keys().begin(),
+                                       old_record.lookup_keys().end());
+  for (const std::string& old_key : previous) {
     if (current.count(old_key) > 0) continue;
     // Another case may have taken the key since (a decohabitation shares
     // its parent's dwelling): only this case's own entry goes.
     ASSIGN_OR_RETURN(std::optional<std::string> owner, view.Get(old_key));
     if (owner == case_id) view.Delete(old_key);
   }
+  // A key points at the case that acquired it last (an identification, or
+  // a correction that gave the case this value): a key the case already
+  // held is not written again, so that most events write the entry alone
+  // and a later event of a case does not take back a key another case has
+  // since acquired.
   for (const std::string& lookup : current) {
-    view.Put(lookup, case_id);
+    if (previous.count(lookup) == 0) view.Put(lookup, case_id);
     record.add_lookup_keys(lookup);
   }
   view.Put(key, record.SerializeAsString());

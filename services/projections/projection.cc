@@ -23,11 +23,18 @@ void ViewTransaction::Delete(absl::string_view key) {
   event_.insert_or_assign(std::string(key), std::nullopt);
 }
 
+// The map nodes move from layer to layer and their keys into the write:
+// a key is allocated once, when the projection writes it.
 void ViewTransaction::CommitEvent() {
-  for (auto& [key, value] : event_) {
-    batch_.insert_or_assign(key, std::move(value));
+  while (!event_.empty()) {
+    Writes::node_type node = event_.extract(event_.begin());
+    auto it = batch_.find(node.key());
+    if (it != batch_.end()) {
+      it->second = std::move(node.mapped());
+    } else {
+      batch_.insert(std::move(node));
+    }
   }
-  event_.clear();
 }
 
 void ViewTransaction::AbortEvent() { event_.clear(); }
@@ -35,14 +42,15 @@ void ViewTransaction::AbortEvent() { event_.clear(); }
 ViewWrite ViewTransaction::Take(uint64_t checkpoint) {
   ViewWrite write;
   write.checkpoint = checkpoint;
-  for (auto& [key, value] : batch_) {
-    if (value.has_value()) {
-      write.puts.emplace_back(key, std::move(*value));
+  write.puts.reserve(batch_.size());
+  while (!batch_.empty()) {
+    Writes::node_type node = batch_.extract(batch_.begin());
+    if (node.mapped().has_value()) {
+      write.puts.emplace_back(std::move(node.key()), std::move(*node.mapped()));
     } else {
-      write.deletes.push_back(key);
+      write.deletes.push_back(std::move(node.key()));
     }
   }
-  batch_.clear();
   return write;
 }
 
