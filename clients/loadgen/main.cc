@@ -27,7 +27,6 @@
 #include "clients/relogctl/common.h"
 #include "clients/relogctl/demo_scenarios.h"
 #include "services/api/status_conversion.h"
-#include "services/reference/reference_files.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "relogd's host:port");
 ABSL_FLAG(int, clients, 16, "concurrent clients, one command at a time each");
@@ -65,19 +64,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = absl::GetFlag(FLAGS_reference_dir);
-  auto files = relog::reference::ParseReferenceDir(dir);
-  if (!files.ok()) {
+  absl::StatusOr<std::unique_ptr<relog::ctl::DemoWorld>> loaded =
+      relog::ctl::LoadDemoWorld(dir);
+  if (!loaded.ok()) {
     std::fprintf(stderr, "relog-loadgen: %s\n",
-                 std::string(files.status().message()).c_str());
+                 std::string(loaded.status().message()).c_str());
     return 2;
   }
-  auto ref = relog::reference::ReferenceData::Build(*files);
-  if (!ref.ok()) {
-    std::fprintf(stderr, "relog-loadgen: %s\n",
-                 std::string(ref.status().message()).c_str());
-    return 2;
-  }
-  const relog::ctl::DemoWorld world(*ref, relog::ctl::TodayInParis());
+  const relog::ctl::DemoWorld& world = **loaded;
   std::ofstream journal;
   absl::Mutex journal_mu;
   if (const std::string path = absl::GetFlag(FLAGS_journal); !path.empty()) {

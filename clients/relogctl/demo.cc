@@ -18,7 +18,6 @@
 #include "clients/relogctl/demo_scenarios.h"
 #include "relog/v1/case_service.grpc.pb.h"
 #include "services/api/status_conversion.h"
-#include "services/reference/reference_files.h"
 
 namespace relog::ctl {
 namespace {
@@ -353,19 +352,14 @@ int RunDemo(const Context& ctx, const std::vector<std::string>& args) {
   if (options.households <= 0) {
     return UsageError("demo needs --households=N");
   }
-  auto loaded = reference::ParseReferenceDir(options.reference_dir);
+  absl::StatusOr<std::unique_ptr<DemoWorld>> loaded =
+      LoadDemoWorld(options.reference_dir);
   if (!loaded.ok()) {
     std::fprintf(stderr, "relogctl: demo: %s\n",
                  std::string(loaded.status().message()).c_str());
     return kExitError;
   }
-  auto ref = reference::ReferenceData::Build(*loaded);
-  if (!ref.ok()) {
-    std::fprintf(stderr, "relogctl: demo: %s\n",
-                 std::string(ref.status().message()).c_str());
-    return kExitError;
-  }
-  DemoWorld world(*ref, TodayInParis());
+  const DemoWorld& world = **loaded;
   if (world.sites().empty()) {
     std::fprintf(stderr, "relogctl: demo: no building to demolish in %s\n",
                  options.reference_dir.c_str());

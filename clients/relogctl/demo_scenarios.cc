@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "clients/relogctl/common.h"
 #include "relog/v1/case_service.pb.h"
+#include "services/reference/reference_files.h"
 
 namespace relog::ctl {
 namespace {
@@ -628,6 +629,17 @@ void Story(Planner& p, Household& h, bool may_decohabit, const DemoWorld& world,
 }
 
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<DemoWorld>> LoadDemoWorld(
+    const std::string& dir) {
+  absl::StatusOr<relog::v1::ReferenceDataLoaded> files =
+      reference::ParseReferenceDir(dir);
+  if (!files.ok()) return files.status();
+  absl::StatusOr<std::shared_ptr<const reference::ReferenceData>> ref =
+      reference::ReferenceData::Build(*files);
+  if (!ref.ok()) return ref.status();
+  return std::make_unique<DemoWorld>(*std::move(ref), TodayInParis());
+}
 
 DemoWorld::DemoWorld(std::shared_ptr<const reference::ReferenceData> ref,
                      absl::CivilDay today)

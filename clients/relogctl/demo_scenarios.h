@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "clients/relogctl/mutations.h"
 #include "google/protobuf/message.h"
@@ -74,6 +75,13 @@ class DemoWorld {
   std::vector<Site> sites_;
   int total_dwellings_ = 0;
 };
+
+// The world of the reference files in `dir` (deploy/reference/mel's
+// layout), today in Paris: what `relogctl demo`, relog-loadgen and the
+// crash tests drive. Errors: the files do not parse or do not hold
+// together.
+absl::StatusOr<std::unique_ptr<DemoWorld>> LoadDemoWorld(
+    const std::string& dir);
 
 HouseholdPlan PlanHousehold(const DemoWorld& world, uint64_t seed, int index);
 

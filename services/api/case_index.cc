@@ -51,8 +51,11 @@ std::string LookupKey(LookupKind kind, const std::string& value) {
   return absl::StrCat("lookup/", KindName(kind), "/", value);
 }
 
+// Every lookup key of `facts`: its external ids, then its natural keys
+// (`tenant_key`, `national_key`, hashed by the caller).
 std::vector<std::string> LookupKeys(const cases::CaseFacts& facts,
-                                    const NaturalKeyHasher& natural_keys) {
+                                    const std::string& tenant_key,
+                                    const std::string& national_key) {
   const auto& id = facts.identification;
   std::vector<std::string> keys;
   auto add = [&](LookupKind kind, const std::string& value) {
@@ -62,11 +65,8 @@ std::vector<std::string> LookupKeys(const cases::CaseFacts& facts,
   add(LookupKind::kTenant, id.tenant_reference());
   add(LookupKind::kRegister, id.origin().location().register_id());
   add(LookupKind::kNationalNumber, id.national_application_number());
-  for (std::string natural :
-       {natural_keys.TenantKey(id.origin().facts().landlord_id(),
-                               id.tenant_reference()),
-        natural_keys.NationalNumberKey(id.national_application_number())}) {
-    if (!natural.empty()) keys.push_back(std::move(natural));
+  for (const std::string& natural : {tenant_key, national_key}) {
+    if (!natural.empty()) keys.push_back(natural);
   }
   return keys;
 }
@@ -189,19 +189,29 @@ absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
   absl::string_view stream = event.stream_id;
   if (!absl::ConsumePrefix(&stream, kCaseStreamPrefix)) return absl::OkStatus();
   const std::string case_id(stream);
-  ASSIGN_OR_RETURN(cases::CaseState state, StateBefore(case_id, event.version));
+  ASSIGN_OR_RETURN(Applied applied, AppliedBefore(case_id, event.version));
   ASSIGN_OR_RETURN(cases::CaseEvent decoded,
                    cases::DecodeCaseEvent(event, cases::AllDataClasses()));
-  state = cases::Evolve(std::move(state), decoded);
+  cases::CaseState state = cases::Evolve(std::move(applied.state), decoded);
   const std::string key = absl::StrCat(kCasePrefix, case_id);
 
-  relog::v1::CaseIndexRecord old_record;
-  ASSIGN_OR_RETURN(std::optional<std::string> old_bytes, view.Get(key));
-  if (old_bytes.has_value() && !old_record.ParseFromString(*old_bytes)) {
-    return MakeError(
-        absl::StatusCode::kDataLoss, reason::kCorruptRecord,
-        absl::StrCat("case-index entry of ", case_id, " does not decode"));
+  // The keys the entry holds now: remembered, or read from the entry.
+  std::set<std::string> previous;
+  if (applied.keys_known) {
+    previous.insert(std::make_move_iterator(applied.lookup_keys.begin()),
+                    std::make_move_iterator(applied.lookup_keys.end()));
+  } else {
+    relog::v1::CaseIndexRecord old_record;
+    ASSIGN_OR_RETURN(std::optional<std::string> old_bytes, view.Get(key));
+    if (old_bytes.has_value() && !old_record.ParseFromString(*old_bytes)) {
+      return MakeError(
+          absl::StatusCode::kDataLoss, reason::kCorruptRecord,
+          absl::StrCat("case-index entry of ", case_id, " does not decode"));
+    }
+    previous.insert(old_record.lookup_keys().begin(),
+                    old_record.lookup_keys().end());
   }
+
   relog::v1::CaseIndexRecord record;
   relog::v1::CaseListEntry* entry = record.mutable_entry();
   entry->set_name(CaseName(case_id));
@@ -218,10 +228,11 @@ absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
     entry->set_parent_case(
         CaseName(state.facts.identification.parent_case_id()));
   }
-  const std::vector<std::string> keys = LookupKeys(state.facts, *natural_keys_);
+  NaturalKeys natural = HashNaturalKeys(
+      state.facts, applied.keys_known ? &applied.natural : nullptr);
+  const std::vector<std::string> keys =
+      LookupKeys(state.facts, natural.tenant_key, natural.national_key);
   const std::set<std::string> current(keys.begin(), keys.end());
-  const std::set<std::string> previous(old_record.lookup_keys().begin(),
-                                       old_record.lookup_keys().end());
   for (const std::string& old_key : previous) {
     if (current.count(old_key) > 0) continue;
     // Another case may have taken the key since (a decohabitation shares
@@ -239,37 +250,66 @@ absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
     record.add_lookup_keys(lookup);
   }
   view.Put(key, record.SerializeAsString());
-  Remember(std::move(state));
+  Remember(Applied{std::move(state), /*keys_known=*/true,
+                   std::vector<std::string>(current.begin(), current.end()),
+                   std::move(natural)});
   return absl::OkStatus();
 }
 
-absl::StatusOr<cases::CaseState> CaseIndexProjection::StateBefore(
+CaseIndexProjection::NaturalKeys CaseIndexProjection::HashNaturalKeys(
+    const cases::CaseFacts& facts, const NaturalKeys* previous) const {
+  const auto& id = facts.identification;
+  NaturalKeys keys;
+  keys.landlord_id = id.origin().facts().landlord_id();
+  keys.tenant_reference = id.tenant_reference();
+  keys.national_number = id.national_application_number();
+  if (previous != nullptr && previous->landlord_id == keys.landlord_id &&
+      previous->tenant_reference == keys.tenant_reference) {
+    keys.tenant_key = previous->tenant_key;
+  } else {
+    keys.tenant_key =
+        natural_keys_->TenantKey(keys.landlord_id, keys.tenant_reference);
+  }
+  if (previous != nullptr &&
+      previous->national_number == keys.national_number) {
+    keys.national_key = previous->national_key;
+  } else {
+    keys.national_key = natural_keys_->NationalNumberKey(keys.national_number);
+  }
+  return keys;
+}
+
+absl::StatusOr<CaseIndexProjection::Applied> CaseIndexProjection::AppliedBefore(
     const std::string& case_id, uint64_t version) {
   {
     absl::MutexLock lock(&memo_mu_);
     auto it = memo_.find(case_id);
-    if (it != memo_.end() && it->second.event_count == version) {
-      cases::CaseState state = std::move(it->second);
+    if (it != memo_.end() && it->second.state.event_count == version) {
+      Applied applied = std::move(it->second);
       memo_.erase(it);
-      return state;
+      return applied;
     }
   }
+  Applied applied;
   if (version == 0) {
-    cases::CaseState state;
-    state.case_id = case_id;
-    return state;
+    applied.state.case_id = case_id;
+    // No event yet: the entry, if any, is not this case's to keep.
+    applied.keys_known = false;
+    return applied;
   }
   ASSIGN_OR_RETURN(LoadedCase loaded, LoadCase(*store_, case_id, version - 1,
                                                cases::AllDataClasses()));
-  return std::move(loaded.state);
+  applied.state = std::move(loaded.state);
+  return applied;
 }
 
-void CaseIndexProjection::Remember(cases::CaseState state) {
+void CaseIndexProjection::Remember(Applied applied) {
   // Bounded: the cases being worked on at once are far fewer.
   constexpr size_t kMaxCases = 16384;
   absl::MutexLock lock(&memo_mu_);
   if (memo_.size() >= kMaxCases) memo_.clear();
-  memo_[state.case_id] = std::move(state);
+  const std::string case_id = applied.state.case_id;
+  memo_[case_id] = std::move(applied);
 }
 
 absl::StatusOr<CaseListPage> CaseIndexReader::List(

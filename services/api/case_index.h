@@ -84,21 +84,41 @@ class CaseIndexProjection final : public projections::Projection {
       ABSL_LOCKS_EXCLUDED(memo_mu_);
 
  private:
-  // The case folded up to (not including) `version`, from the memo or
-  // from its stream.
-  absl::StatusOr<cases::CaseState> StateBefore(const std::string& case_id,
-                                               uint64_t version)
+  // A case's natural keys and the values they were hashed from.
+  struct NaturalKeys {
+    std::string landlord_id, tenant_reference, national_number;
+    std::string tenant_key, national_key;
+  };
+  // A case as the index applied its last event: its state, and the lookup
+  // keys its entry holds (`keys_known`: the entry need not be read back)
+  // with the natural keys they came from (not hashed again while their
+  // values stay the same). All are functions of the stream prefix.
+  struct Applied {
+    cases::CaseState state;
+    bool keys_known = false;
+    std::vector<std::string> lookup_keys;
+    NaturalKeys natural;
+  };
+
+  // The case as applied up to (not including) `version`, from the memo or
+  // folded from its stream.
+  absl::StatusOr<Applied> AppliedBefore(const std::string& case_id,
+                                        uint64_t version)
       ABSL_LOCKS_EXCLUDED(memo_mu_);
-  void Remember(cases::CaseState state) ABSL_LOCKS_EXCLUDED(memo_mu_);
+  void Remember(Applied applied) ABSL_LOCKS_EXCLUDED(memo_mu_);
+  // The natural keys of `facts`, reusing `previous`'s hashes where their
+  // values did not change.
+  NaturalKeys HashNaturalKeys(const cases::CaseFacts& facts,
+                              const NaturalKeys* previous) const;
 
   const EventStore* const store_;
   const NaturalKeyHasher* const natural_keys_;
-  // Each case's state after the last event applied: a memo of the fold of
-  // a stream prefix, which never changes, so Apply stays deterministic and
+  // Each case as applied after its last event: a memo of the fold of a
+  // stream prefix, which never changes, so Apply stays deterministic and
   // the live view and a rebuild may share it. Without it each event would
   // re-read and re-fold its whole stream (quadratic per case).
   absl::Mutex memo_mu_;
-  std::map<std::string, cases::CaseState> memo_ ABSL_GUARDED_BY(memo_mu_);
+  std::map<std::string, Applied> memo_ ABSL_GUARDED_BY(memo_mu_);
 };
 
 struct CaseListFilter {

@@ -12,7 +12,6 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
-#include "clients/relogctl/common.h"
 #include "glog/logging.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "relog/v1/audit.grpc.pb.h"
@@ -21,8 +20,6 @@
 #include "relog/v1/reports.grpc.pb.h"
 #include "relog/v1/subscriptions.grpc.pb.h"
 #include "services/api/status_conversion.h"
-#include "services/reference/reference_data.h"
-#include "services/reference/reference_files.h"
 #include "tests/testing/shell.h"
 
 namespace relog::testing {
@@ -187,12 +184,10 @@ int64_t IntFromEnv(const char* name, int64_t fallback) {
 
 const ctl::DemoWorld& SampleDemoWorld(const std::string& source_dir) {
   static const ctl::DemoWorld* world = [&source_dir] {
-    auto files = reference::ParseReferenceDir(
-        absl::StrCat(source_dir, "/deploy/reference/mel"));
-    CHECK(files.ok()) << files.status();
-    auto ref = reference::ReferenceData::Build(*files);
-    CHECK(ref.ok()) << ref.status();
-    return new ctl::DemoWorld(*std::move(ref), ctl::TodayInParis());
+    absl::StatusOr<std::unique_ptr<ctl::DemoWorld>> loaded =
+        ctl::LoadDemoWorld(source_dir + "/deploy/reference/mel");
+    CHECK(loaded.ok()) << loaded.status();
+    return loaded->release();
   }();
   return *world;
 }
