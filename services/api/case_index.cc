@@ -240,13 +240,12 @@ absl::Status CaseIndexProjection::Apply(const RecordedEvent& event,
     ASSIGN_OR_RETURN(std::optional<std::string> owner, view.Get(old_key));
     if (owner == case_id) view.Delete(old_key);
   }
-  // A key points at the case that acquired it last (an identification, or
-  // a correction that gave the case this value): a key the case already
-  // held is not written again, so that most events write the entry alone
-  // and a later event of a case does not take back a key another case has
-  // since acquired.
+  // Every key is written again: two cases may hold one key (a
+  // decohabitation shares its parent's dwelling), and the one whose event
+  // came last holds it; writing only new keys would leave a key nobody
+  // points at once the other case drops it.
   for (const std::string& lookup : current) {
-    if (previous.count(lookup) == 0) view.Put(lookup, case_id);
+    view.Put(lookup, case_id);
     record.add_lookup_keys(lookup);
   }
   view.Put(key, record.SerializeAsString());
@@ -292,9 +291,8 @@ absl::StatusOr<CaseIndexProjection::Applied> CaseIndexProjection::AppliedBefore(
   }
   Applied applied;
   if (version == 0) {
+    // No event yet; the entry is still read (none is expected).
     applied.state.case_id = case_id;
-    // No event yet: the entry, if any, is not this case's to keep.
-    applied.keys_known = false;
     return applied;
   }
   ASSIGN_OR_RETURN(LoadedCase loaded, LoadCase(*store_, case_id, version - 1,

@@ -184,25 +184,6 @@ TEST_F(CaseIndexTest, LookupsFollowCorrectionsAndRebuildMatchesIncremental) {
   ASSERT_OK(found);
   EXPECT_EQ(found->value_or(""), "shared-b");
 
-  // A later event of the first case (a correction of its reference alone)
-  // does not take back the key the second case acquired since.
-  ASSERT_OK(Run("shared-x", "rx", Identify("SHARED-X", "T-X")));
-  ASSERT_OK(Run("shared-y", "ry", Identify("SHARED-Y", "T-X")));
-  cases::Command fix_x;
-  fix_x.occurred_on = absl::CivilDay(2020, 3, 5);
-  auto& correction_x = fix_x.correction.emplace();
-  correction_x.set_corrected_version(0);
-  correction_x.set_reason(relog::v1::CORRECTION_REASON_TYPING_ERROR);
-  *correction_x.mutable_replacement() = *Identify("SHARED-X-2", "T-X").step;
-  ASSERT_OK(Run("shared-x", "fix-x", fix_x));
-  ASSERT_OK(index.CatchUp());
-  found = reader.Lookup(LookupKind::kTenant, "T-X");
-  ASSERT_OK(found);
-  EXPECT_EQ(found->value_or(""), "shared-y");
-  found = reader.Lookup(LookupKind::kReference, "SHARED-X-2");
-  ASSERT_OK(found);
-  EXPECT_EQ(found->value_or(""), "shared-x");
-
   const std::vector<ViewEntry> incremental = Dump();
   ASSERT_FALSE(incremental.empty());
   ASSERT_OK(index.Rebuild());

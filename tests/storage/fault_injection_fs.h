@@ -76,8 +76,9 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   // and every one after it fail with `fault` and write nothing: a disk that
   // fills up (or breaks) in the middle of whatever RocksDB was writing.
   void FailWritesFrom(int n, WriteFault fault) ABSL_LOCKS_EXCLUDED(mu_);
-  // The n-th Sync or Fsync from now of any file, and every one after it,
-  // fail with IOError (the bytes stay written, unsynced).
+  // The n-th Sync or Fsync from now of any file (directories are not
+  // counted), and every one after it, fail with IOError (the bytes stay
+  // written, unsynced).
   void FailSyncsFrom(int n) ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the faults above (not a crash).
   void ClearFaults() ABSL_LOCKS_EXCLUDED(mu_);
@@ -107,7 +108,8 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   enum class SyncKind {
     kAny,     // the Sync and Fsync of every file, and directory fsyncs
     kNotWal,  // those of tables, MANIFEST, … and directories: flushes,
-              // compactions and MANIFEST updates, not group commits
+              // compactions and MANIFEST updates (and the WAL directory's
+              // fsync when a group commit starts a new WAL file)
   };
   // The power goes out when the n-th sync of `kind` from now starts (n >= 1):
   // a crash in the middle of a flush or of a MANIFEST update as well as of a

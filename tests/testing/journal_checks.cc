@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -141,6 +142,26 @@ std::vector<std::string> AllCases(v1::CaseService::Stub& stub,
     request.set_page_token(page.next_page_token());
   }
   return out;
+}
+
+// What GetCase finds by the reference of each case of `cases` (serialized
+// ListCases entries): the case index's lookup keys, which ListCases does
+// not show. A reference nobody points at shows as "NOT FOUND <reference>".
+std::vector<std::string> LookupsByReference(
+    v1::CaseService::Stub& stub, const std::vector<std::string>& cases) {
+  std::vector<std::string> found;
+  for (const std::string& bytes : cases) {
+    v1::CaseListEntry entry;
+    entry.ParseFromString(bytes);
+    if (entry.reference().empty()) continue;
+    v1::GetCaseRequest request;
+    request.set_reference(entry.reference());
+    v1::Case got;
+    grpc::Status status = stub.GetCase(WaitingCall().get(), request, &got);
+    found.push_back(status.ok() ? got.name()
+                                : "NOT FOUND " + entry.reference());
+  }
+  return found;
 }
 
 // Every report over this year and the last, serialized; retried while the
@@ -567,6 +588,14 @@ JournalChecker::Verdict JournalChecker::Check(
   }
   const std::vector<std::string> live_reports =
       AllReports(*reports, head, &problems);
+  const std::vector<std::string> live_lookups =
+      LookupsByReference(*cases, live_cases);
+  for (const std::string& found : live_lookups) {
+    if (absl::StartsWith(found, "NOT FOUND")) {
+      problems.push_back("GetCase by reference: " + found);
+      break;
+    }
+  }
   int version_mismatches = 0;
   for (const std::string& bytes : live_cases) {
     v1::CaseListEntry c;
@@ -596,6 +625,9 @@ JournalChecker::Verdict JournalChecker::Check(
   uint64_t rebuilt_position = 0;
   if (AllCases(*cases, &rebuilt_position, &problems) != live_cases) {
     problems.push_back("the case index differs from its rebuild");
+  }
+  if (LookupsByReference(*cases, live_cases) != live_lookups) {
+    problems.push_back("the case index's lookups differ after its rebuild");
   }
   if (AllReports(*reports, head, &problems) != live_reports) {
     problems.push_back("a report differs after rebuilding the projections");

@@ -165,8 +165,9 @@ class JournalChecker {
   // The service at `channel`, with every command settled: the log against
   // the journal, gap-free positions and versions, VerifyLog, `subscriber`
   // (when given) against the log, and every projection against its rebuild
-  // from position 0 (ListCases, and every report over this year and the
-  // last). Call once no more commands are sent.
+  // from position 0 (ListCases, GetCase by each case's reference, and
+  // every report over this year and the last). Call once no more commands
+  // are sent.
   Verdict Check(const std::shared_ptr<grpc::Channel>& channel,
                 ResumingSubscriber* subscriber);
 
