@@ -34,7 +34,9 @@ FactTable::FactTable(const ViewStore* views, std::string view,
       view_(std::move(view)),
       on_failure_(std::move(on_failure)) {}
 
-absl::Status FactTable::Upsert(absl::string_view key, absl::string_view value) {
+absl::Status FactTable::UpsertInto(CaseMap& cases, size_t& facts,
+                                   absl::string_view key,
+                                   absl::string_view value) const {
   std::optional<StepFactKey> parsed = ParseStepFactKey(key);
   if (!parsed.has_value()) return Corrupt(key, "has an unknown key");
   relog::v1::StepFactRecord record;
@@ -50,7 +52,7 @@ absl::Status FactTable::Upsert(absl::string_view key, absl::string_view value) {
   fact.step.cancelled = record.cancelled();
   fact.step.corrections = static_cast<int>(record.corrections());
 
-  CaseEntry& entry = cases_[parsed->case_id];
+  CaseEntry& entry = cases[parsed->case_id];
   {
     absl::MutexLock memo(&memo_mu_);
     entry.memo = {};
@@ -72,26 +74,35 @@ absl::Status FactTable::Upsert(absl::string_view key, absl::string_view value) {
     *it = std::move(fact);  // superseded now, or rewritten by a rebuild
   } else {
     list.insert(it, std::move(fact));
-    ++facts_;
+    ++facts;
   }
   return absl::OkStatus();
 }
 
-absl::Status FactTable::LoadLocked() {
-  cases_.clear();
-  facts_ = 0;
-  ASSIGN_OR_RETURN(uint64_t checkpoint, views_->Checkpoint(view_));
+absl::Status FactTable::ReadView(CaseMap* cases, size_t* facts,
+                                 uint64_t* checkpoint) const {
+  ASSIGN_OR_RETURN(*checkpoint, views_->Checkpoint(view_));
   std::string start;
   constexpr size_t kBatch = 4096;
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<ViewEntry> batch,
                      views_->Scan(view_, start, "", kBatch));
     for (const ViewEntry& entry : batch) {
-      RETURN_IF_ERROR(Upsert(entry.key, entry.value));
+      RETURN_IF_ERROR(UpsertInto(*cases, *facts, entry.key, entry.value));
     }
     if (batch.size() < kBatch) break;
     start = batch.back().key + std::string(1, '\0');
   }
+  return absl::OkStatus();
+}
+
+absl::Status FactTable::LoadLocked() {
+  CaseMap cases;
+  size_t facts = 0;
+  uint64_t checkpoint = 0;
+  RETURN_IF_ERROR(ReadView(&cases, &facts, &checkpoint));
+  cases_.swap(cases);
+  facts_ = facts;
   checkpoint_ = checkpoint;
   return absl::OkStatus();
 }
@@ -131,8 +142,20 @@ void FactTable::OnReplaced() {
   absl::Status loaded;
   for (int attempt = 0;; ++attempt) {
     {
+      // Read beside the old table, which reports keep reading: the runner
+      // calls this between two live writes (it holds them back), so the
+      // view does not move meanwhile. The old table is freed after the
+      // lock is released.
+      CaseMap cases;
+      size_t facts = 0;
+      uint64_t checkpoint = 0;
+      loaded = ReadView(&cases, &facts, &checkpoint);
       absl::MutexLock lock(&mu_);
-      loaded = LoadLocked();
+      if (loaded.ok()) {
+        cases_.swap(cases);
+        facts_ = facts;
+        checkpoint_ = checkpoint;
+      }
       failure_ = loaded;
     }
     constexpr int kAttempts = 50;  // 10 s: a store recovering its database

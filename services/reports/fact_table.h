@@ -108,8 +108,21 @@ class FactTable final : public projections::LiveViewListener {
                                                  absl::CivilDay last_day) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_) ABSL_EXCLUSIVE_LOCKS_REQUIRED(memo_mu_);
 
+  using CaseMap = std::map<std::string, CaseEntry>;
+
+  // Adds the fact at `key` to `cases`, or replaces it (`facts` counts
+  // them), emptying the case's memos.
+  absl::Status UpsertInto(CaseMap& cases, size_t& facts, absl::string_view key,
+                          absl::string_view value) const
+      ABSL_LOCKS_EXCLUDED(memo_mu_);
   absl::Status Upsert(absl::string_view key, absl::string_view value)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return UpsertInto(cases_, facts_, key, value);
+  }
+  // The whole view, read into `cases` with its checkpoint; touches none of
+  // the table's state, so a reload runs beside readers of the old table.
+  absl::Status ReadView(CaseMap* cases, size_t* facts,
+                        uint64_t* checkpoint) const;
   absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ViewStore* const views_;
@@ -117,7 +130,7 @@ class FactTable final : public projections::LiveViewListener {
   const std::function<void(const absl::Status&)> on_failure_;
 
   mutable absl::Mutex mu_;
-  std::map<std::string, CaseEntry> cases_ ABSL_GUARDED_BY(mu_);
+  CaseMap cases_ ABSL_GUARDED_BY(mu_);
   // Guards the cases' memos; taken once per Read, inside mu_.
   mutable absl::Mutex memo_mu_ ABSL_ACQUIRED_AFTER(mu_);
   uint64_t checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
