@@ -17,6 +17,7 @@
 #include "relog/v1/case_service.grpc.pb.h"
 #include "relog/v1/log_service.grpc.pb.h"
 #include "services/api/status_conversion.h"
+#include "storage/errors.h"
 
 namespace relog::loadgen {
 namespace {
@@ -124,7 +125,7 @@ class Client {
                           : JournalEntry::Outcome::kFailed;
       const api::ErrorDetails details = api::ReadErrorDetails(status);
       entry.reason = details.reason;
-      auto cause = details.metadata.find("cause");
+      auto cause = details.metadata.find(meta::kCause);
       if (cause != details.metadata.end()) entry.cause = cause->second;
     }
     options_.journal(entry);
